@@ -1,0 +1,24 @@
+import os
+import sys
+from pathlib import Path
+
+# Every test runs on the torch backend and the tiny profile, with figures
+# going to a throwaway folder.
+os.environ["KERAS_BACKEND"] = "torch"
+os.environ.setdefault("WORKBOOK_PROFILE", "tiny")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _figures_to_tmp(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_FIGURES", str(tmp_path / "figures"))
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO

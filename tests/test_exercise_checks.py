@@ -1,0 +1,72 @@
+"""Every check passes the reference solution, fails the stub, and rejects at
+least one plausible wrong answer (design.md section 3)."""
+
+import pytest
+
+from exercise_harness import (
+    chapters,
+    checks_of,
+    run_exercise,
+    solution_sources,
+    stub_sources,
+    wrong_answers,
+)
+
+
+def _exercises():
+    return [(ch, ex) for ch in chapters() for ex in stub_sources(ch)]
+
+
+def _wrong():
+    return [
+        pytest.param(ch, w, id=f"{w['exercise']}:{w['why']}")
+        for ch in chapters()
+        for w in wrong_answers(ch)
+    ]
+
+
+def _failures(results):
+    return {name: r.detail for name, r in results.items() if not r.passed}
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_every_exercise_has_solution_and_both_kinds_of_check(chapter):
+    stubs, solutions, checks = stub_sources(chapter), solution_sources(chapter), checks_of(chapter)
+    assert len(stubs) >= 8, f"{chapter} has only {len(stubs)} exercises"
+    assert set(solutions) == set(stubs), "solutions and exercise stubs differ"
+    assert set(checks.exercise_ids()) == set(stubs), "checks and exercise stubs differ"
+    for exercise_id in stubs:
+        kinds = {c.visibility for c in checks.for_exercise(exercise_id)}
+        assert kinds == {"visible", "hidden"}, f"{exercise_id} has only {kinds} checks"
+
+
+@pytest.mark.parametrize("chapter,exercise_id", _exercises())
+def test_solution_passes_every_check(chapter, exercise_id):
+    results = run_exercise(chapter, exercise_id, solution_sources(chapter)[exercise_id])
+    assert results and not _failures(results)
+
+
+@pytest.mark.parametrize("chapter,exercise_id", _exercises())
+def test_stub_fails_every_check(chapter, exercise_id):
+    results = run_exercise(chapter, exercise_id, stub_sources(chapter)[exercise_id])
+    assert results and all(not r.passed for r in results.values())
+    for result in results.values():
+        assert "NotImplementedError" in result.detail
+
+
+@pytest.mark.parametrize("chapter,wrong", _wrong())
+def test_wrong_answer_is_rejected(chapter, wrong):
+    results = run_exercise(chapter, wrong["exercise"], wrong["source"])
+    assert set(wrong["rejected_by"]) <= set(results), "names a check that does not exist"
+    passed = [name for name in wrong["rejected_by"] if results[name].passed]
+    assert not passed, f"these checks accepted the wrong answer ({wrong['why']}): {passed}"
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_every_check_rejects_some_wrong_answer(chapter):
+    named = {(w["exercise"], n) for w in wrong_answers(chapter) for n in w["rejected_by"]}
+    missing = [
+        f"{c.exercise_id}:{c.name}" for c in checks_of(chapter).checks
+        if (c.exercise_id, c.name) not in named
+    ]
+    assert not missing, f"checks without a wrong answer they reject: {missing}"

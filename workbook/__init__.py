@@ -1,0 +1,30 @@
+"""Keras Workbook: the helper package every chapter imports first.
+
+Importing ``workbook`` selects Keras' torch backend (before Keras itself is
+imported) and exposes the few helpers chapters share.
+"""
+
+from workbook.backend import ensure_torch_backend
+
+ensure_torch_backend()
+
+from workbook.profiles import current_profile  # noqa: E402
+from workbook.seeding import set_seed  # noqa: E402
+
+__version__ = "0.1.0"
+
+PROFILE = current_profile()
+
+
+def check(exercise_id: str) -> bool:
+    """Run the visible checks of one exercise against this notebook's code.
+
+    Call it in the cell right after an exercise; it prints what passes and
+    what fails and never raises, so "Run all" keeps going.
+    """
+    from workbook.grading.selfcheck import check_in_notebook
+
+    return check_in_notebook(exercise_id)
+
+
+__all__ = ["PROFILE", "check", "current_profile", "set_seed", "__version__"]

@@ -1,0 +1,1 @@
+"""The exercise format: reading chapter scripts and notebooks, building them."""

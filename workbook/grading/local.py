@@ -1,0 +1,82 @@
+"""An in-process student proxy: calls functions from a namespace directly.
+
+Used by the self-check (a student can only fool themselves there) and by the
+tests of the checks. Results make the same round trip through the wire
+encoding as in the grader, so a check behaves the same in both places.
+"""
+
+from __future__ import annotations
+
+import traceback
+import warnings
+from typing import Any
+
+from workbook.grading.api import StudentError
+from workbook.grading.convert import UnreadableResult, describe_model, resolve_argument, to_plain
+from workbook.grading.wire import decode, encode
+
+
+def roundtrip(value: Any) -> Any:
+    payload, arrays = encode(value)
+    return decode(payload, [a.copy() for a in arrays])
+
+
+def student_traceback(error: BaseException, skip: int = 1) -> str:
+    """The traceback without the grader's own frames."""
+    frames = traceback.extract_tb(error.__traceback__)[skip:]
+    lines = traceback.format_list(frames) + traceback.format_exception_only(type(error), error)
+    return "".join(lines)[-4000:]
+
+
+def invoke(namespace: dict, name: str, args, kwargs, model: dict | None = None):
+    """Look up ``name``, call it, convert the result; raises StudentError."""
+    target = namespace.get(name)
+    if target is None:
+        raise StudentError("NameError", f"{name!r} is not defined; did you run its cell?")
+    if not callable(target):
+        raise StudentError("TypeError", f"{name!r} is a {type(target).__name__}, not a function")
+    args = [resolve_argument(a) for a in args]
+    kwargs = {k: resolve_argument(v) for k, v in kwargs.items()}
+    try:
+        result = target(*args, **kwargs)
+        if model is not None:
+            return describe_model(
+                result,
+                inputs=resolve_argument(model.get("inputs")),
+                set_weights=model.get("set_weights"),
+            )
+        return to_plain(result)
+    except UnreadableResult as error:
+        raise StudentError("UnreadableResult", str(error)) from None
+    except (Exception, SystemExit) as error:
+        raise StudentError(type(error).__name__, str(error), student_traceback(error)) from None
+
+
+class LocalStudent:
+    def __init__(self, namespace: dict):
+        self.namespace = namespace
+        self._warnings: list[str] = []
+
+    def has(self, name: str) -> bool:
+        return callable(self.namespace.get(name))
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        return self._run(name, args, kwargs, None)
+
+    def model(self, name: str, *args: Any, inputs=None, set_weights=None, **kwargs: Any):
+        return self._run(name, args, kwargs, {"inputs": inputs, "set_weights": set_weights})
+
+    def drain_warnings(self) -> list[str]:
+        drained, self._warnings = self._warnings, []
+        return drained
+
+    def _run(self, name, args, kwargs, model):
+        args, kwargs = roundtrip(list(args)), roundtrip(dict(kwargs))
+        if model is not None:
+            model = roundtrip(model)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                return roundtrip(invoke(self.namespace, name, args, kwargs, model))
+            finally:
+                self._warnings.extend(f"{w.category.__name__}: {w.message}" for w in caught)
