@@ -41,3 +41,40 @@ def sin_sum(x):
 
 def log_sum_exp(x):
     return ops.log(ops.sum(ops.exp(x)))
+
+
+def elementwise_square(x):
+    """A non-scalar output: y_i = x_i^2 (the gradient of its sum is 2x)."""
+    return x * x
+
+
+# The fixed matrix of ``quadratic_form``; a check that uses the fixture keeps
+# its own copy of these numbers to compute the expected gradient (A + A^T) x.
+QUADRATIC_FORM_MATRIX = (
+    (2.0, -1.0, 0.5),
+    (0.0, 1.5, 3.0),
+    (-2.0, 1.0, 0.25),
+)
+
+
+def quadratic_form(x):
+    """f(x) = x^T A x for a fixed, non-symmetric 3x3 matrix A."""
+    x = ops.convert_to_tensor(x)
+    a = ops.cast(ops.convert_to_tensor(QUADRATIC_FORM_MATRIX), x.dtype)
+    return ops.sum(x * ops.matmul(a, x))
+
+
+def doubling_loop(a):
+    """D2L's control-flow example: keeps doubling until the norm reaches 1000.
+
+    The result is c = k * a for a constant k that depends on a, so the
+    gradient of sum(c) is k everywhere. The input must not be all zeros.
+    """
+    b = a * 2
+    while ops.norm(b) < 1000:
+        b = b * 2
+    if ops.sum(b) > 0:
+        c = b
+    else:
+        c = 100 * b
+    return c

@@ -1,0 +1,160 @@
+"""The ``workbook`` command: build, release, grade, check, validate, demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from workbook.project import ProjectNotFound, find_project
+
+SAMPLE_CLASS = Path("samples") / "ch03_class"
+
+
+def _chapter_keys(project, names: list[str]) -> list[str]:
+    keys = []
+    for name in names:
+        key = name.split("_", 1)[0].split(".", 1)[0].lower()
+        project.chapter_file(key)  # raises a clear ValueError for unknown chapters
+        keys.append(key)
+    return keys
+
+
+def cmd_build(args) -> int:
+    from workbook.exercises.build import build
+
+    project = find_project()
+    written = build(project, Path(args.out), _chapter_keys(project, args.chapters) or None)
+    for path in written:
+        print(path)
+    print(f"built {len(written)} notebook(s) in {args.out}/ (student/ and solved/)")
+    return 0
+
+
+def cmd_release(args) -> int:
+    from workbook.exercises.release import release
+
+    project = find_project()
+    out = release(project, Path(args.out), _chapter_keys(project, args.chapters) or None)
+    print(f"student bundle written to {out}/ (notebooks, workbook package, visible checks)")
+    return 0
+
+
+def _print_grades(results, out: Path) -> None:
+    from workbook.grading.report import gradebook_table
+
+    print()
+    print(gradebook_table(results))
+    print()
+    print(f"gradebook: {out / 'gradebook.csv'}")
+    print(f"feedback:  {out}/<submission>/feedback.md, feedback.html and results.json")
+    print("isolation: " + ", ".join(sorted({r.isolation for r in results})) +
+          " (separate worker process; no sandbox)")
+
+
+def cmd_grade(args) -> int:
+    from workbook.grading.batch import grade_class
+
+    project = find_project()
+    out = Path(args.out)
+    results = grade_class([Path(p) for p in args.paths], project, out, jobs=args.jobs, seed=args.seed)
+    _print_grades(results, out)
+    return 0
+
+
+def cmd_check(args) -> int:
+    from workbook.grading.selfcheck import format_results, self_check_file
+
+    path = Path(args.notebook)
+    print(f"running {path.name} (visible checks only)...")
+    problems, results = self_check_file(path)
+    for problem in problems:
+        print(f"note: {problem}")
+    earned = total = 0.0
+    for exercise_id, checks in results.items():
+        print(format_results(exercise_id, checks))
+        earned += sum(r.earned for r in checks)
+        total += sum(r.points for r in checks)
+    print(f"\nvisible checks: {earned:g}/{total:g} points. The grader also runs hidden checks.")
+    return 0 if earned == total else 1
+
+
+def cmd_validate(args) -> int:
+    from workbook.grading.validate import findings_table, validate
+
+    project = find_project()
+    findings = validate(project, _chapter_keys(project, args.chapters) or None, jobs=args.jobs)
+    print()
+    print(findings_table(findings))
+    failed = [f for f in findings if not f.ok]
+    print(f"\n{'FAILED' if failed else 'OK'}: {len(findings) - len(failed)}/{len(findings)} requirements met")
+    return 1 if failed else 0
+
+
+def cmd_demo(args) -> int:
+    from workbook.exercises.build import build
+    from workbook.grading.batch import grade_class
+
+    project = find_project()
+    written = build(project, Path(args.build))
+    print(f"built {len(written)} notebooks in {args.build}/ (student/ and solved/)")
+    sample = project.root / SAMPLE_CLASS
+    out = Path(args.out)
+    print(f"grading the sample class in {sample.relative_to(project.root)}/ ...")
+    results = grade_class([sample], project, out, jobs=args.jobs, seed="demo")
+    _print_grades(results, out)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="workbook",
+        description="Keras Workbook: build chapter notebooks, release them, grade submissions.",
+    )
+    sub = root.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="build student and solved notebooks from chapters/")
+    p.add_argument("chapters", nargs="*", help="chapters to build, e.g. ch03 (default: all)")
+    p.add_argument("--out", default="build", help="output folder (default: build)")
+    p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("release", help="write the student bundle (no solutions, no hidden checks)")
+    p.add_argument("chapters", nargs="*", help="chapters to include (default: all)")
+    p.add_argument("--out", required=True, help="output folder for the bundle")
+    p.set_defaults(run=cmd_release)
+
+    p = sub.add_parser("grade", help="grade submissions (.ipynb or percent .py files, or folders)")
+    p.add_argument("paths", nargs="+", help="submission files or folders of them")
+    p.add_argument("--out", required=True, help="where to write gradebook.csv and feedback")
+    p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: cores)")
+    p.add_argument("--seed", default=None, help="fix the hidden-check inputs (default: fresh each run)")
+    p.set_defaults(run=cmd_grade)
+
+    p = sub.add_parser("check", help="self-check a notebook with the visible checks")
+    p.add_argument("notebook")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("validate", help="every exercise has a solution and checks; solved=full, stub=0")
+    p.add_argument("chapters", nargs="*", help="e.g. ch02 ch03 (default: all)")
+    p.add_argument("--jobs", type=int, default=2)
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("demo", help="build the notebooks and grade the bundled sample class")
+    p.add_argument("--build", default="build")
+    p.add_argument("--out", default="out/demo")
+    p.add_argument("--jobs", type=int, default=None)
+    p.set_defaults(run=cmd_demo)
+    return root
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, FileNotFoundError, ProjectNotFound) as error:
+        print(f"workbook {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The student bundle: student notebooks, the workbook package and the
+visible checks -- no solution and no hidden check anywhere in it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from workbook.exercises.build import build
+from workbook.project import BUNDLE_MARKER, Project
+
+BUNDLE_README = """# Keras Workbook: student bundle
+
+1. Install (CPU torch first, then the workbook and its dependencies):
+
+       pip install torch
+       pip install -e .
+
+2. Open a notebook in `notebooks/`, read it, and complete the exercise cells
+   (each starts with `# exercise: chNN.name`). Keep that first line.
+3. Check your answers as you go: run the `check("chNN.name")` cell right
+   after an exercise, or check a whole notebook:
+
+       workbook check notebooks/ch03_linear_regression.ipynb
+
+   These are the visible checks; your instructor's grader also runs hidden
+   checks on fresh inputs.
+4. Hand in the `.ipynb` file.
+"""
+
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+
+
+def release(project: Project, out: Path, chapters: list[str] | None = None) -> Path:
+    if project.is_bundle:
+        raise ValueError("this is already a student bundle; run release in the workbook repository")
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        if not (out / BUNDLE_MARKER).is_file():
+            raise ValueError(f"{out} exists and is not an earlier bundle; choose an empty folder")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    keys = chapters or list(project.chapter_files())
+
+    staging = out / ".build"
+    build(project, staging, keys, solved=False)
+    shutil.move(str(staging / "student"), str(out / "notebooks"))
+    shutil.rmtree(staging)
+
+    shutil.copytree(project.root / "workbook", out / "workbook", ignore=IGNORED)
+    (out / "checks").mkdir()
+    for key in keys:
+        visible = project.visible_checks_file(key)
+        shutil.copy2(visible, out / "checks" / visible.name)
+    shutil.copy2(project.root / "pyproject.toml", out / "pyproject.toml")
+    (out / "README.md").write_text(BUNDLE_README, encoding="utf-8")
+    (out / BUNDLE_MARKER).write_text(
+        json.dumps({"chapters": keys, "contents": "student notebooks and visible checks"}, indent=2)
+        + "\n",
+        encoding="utf-8",
+    )
+    return out

@@ -1,0 +1,177 @@
+"""What grading writes: per submission ``results.json``, ``feedback.md`` and
+``feedback.html``; per class ``gradebook.csv`` and a table on the console.
+
+Feedback names each check and its message, never a hidden check's source.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+from pathlib import Path
+
+from workbook.grading.runner import SubmissionResult
+
+GRADEBOOK_PREFIX = ["submission", "chapter", "score", "max_score"]
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def write_submission_reports(result: SubmissionResult, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    _atomic_write(folder / "results.json", json.dumps(result.to_dict(), indent=2) + "\n")
+    _atomic_write(folder / "feedback.md", feedback_markdown(result))
+    _atomic_write(folder / "feedback.html", feedback_html(result))
+
+
+def feedback_markdown(result: SubmissionResult) -> str:
+    lines = [f"# Feedback: {result.submission}", ""]
+    if result.error:
+        lines += [f"**This submission could not be graded:** {result.error}", ""]
+        return "\n".join(lines)
+    lines += [
+        f"Chapter {result.chapter}: **{_points(result.score)} / {_points(result.max_score)}** points.",
+        "",
+    ]
+    for note in result.notes:
+        lines.append(f"- note: {note}")
+    for exercise in result.exercises:
+        lines += [
+            "",
+            f"## {exercise.exercise_id}: {_points(exercise.score)} / {_points(exercise.max_score)}",
+            "",
+        ]
+        for note in exercise.notes:
+            lines.append(f"- {note}")
+        if exercise.notes:
+            lines.append("")
+        lines += ["| check | kind | points | result |", "|---|---|---|---|"]
+        for check in exercise.checks:
+            verdict = "passed" if check.passed else f"failed: {check.detail}"
+            lines.append(
+                f"| {check.name} | {check.visibility} | {_points(check.earned)}/{_points(check.points)} "
+                f"| {_md_cell(verdict)} |"
+            )
+        lines.append("")
+        for check in exercise.checks:
+            if not check.passed:
+                lines.append(f"- **{check.name}** expects: {check.message}")
+                if check.student_traceback:
+                    lines += ["", "  ```", *("  " + l for l in check.student_traceback.strip().splitlines()[-8:]), "  ```"]
+        warnings = sorted({w for check in exercise.checks for w in check.warnings})
+        if warnings:
+            lines += ["", "Warnings (they never cost points):"]
+            lines += [f"- {w}" for w in warnings[:10]]
+    return "\n".join(lines) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def feedback_html(result: SubmissionResult) -> str:
+    e = html.escape
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>Feedback: {e(result.submission)}</title>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;"
+        "vertical-align:top}.pass{color:#1a7f37}.fail{color:#cf222e}"
+        "pre{background:#f6f8fa;padding:8px;overflow:auto}</style></head><body>",
+        f"<h1>Feedback: {e(result.submission)}</h1>",
+    ]
+    if result.error:
+        parts.append(f"<p class='fail'><b>This submission could not be graded:</b> {e(result.error)}</p>")
+    else:
+        parts.append(
+            f"<p>Chapter {e(result.chapter)}: <b>{_points(result.score)} / "
+            f"{_points(result.max_score)}</b> points.</p>"
+        )
+        if result.notes:
+            parts.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in result.notes) + "</ul>")
+        for exercise in result.exercises:
+            parts.append(
+                f"<h2>{e(exercise.exercise_id)}: {_points(exercise.score)} / "
+                f"{_points(exercise.max_score)}</h2>"
+            )
+            if exercise.notes:
+                parts.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in exercise.notes) + "</ul>")
+            parts.append("<table><tr><th>check</th><th>kind</th><th>points</th><th>expects</th><th>result</th></tr>")
+            for check in exercise.checks:
+                verdict = (
+                    "<span class='pass'>passed</span>" if check.passed
+                    else f"<span class='fail'>failed</span>: {e(check.detail)}"
+                )
+                trace = f"<pre>{e(check.student_traceback.strip())}</pre>" if check.student_traceback and not check.passed else ""
+                parts.append(
+                    f"<tr><td>{e(check.name)}</td><td>{e(check.visibility)}</td>"
+                    f"<td>{_points(check.earned)}/{_points(check.points)}</td>"
+                    f"<td>{e(check.message)}</td><td>{verdict}{trace}</td></tr>"
+                )
+            parts.append("</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def gradebook_columns(results: list[SubmissionResult]) -> list[str]:
+    exercise_ids: dict[str, None] = {}
+    for result in results:
+        for exercise in result.exercises:
+            exercise_ids.setdefault(exercise.exercise_id, None)
+    return list(exercise_ids)
+
+
+def write_gradebook(results: list[SubmissionResult], path: Path) -> None:
+    """``submission,chapter,score,max_score,<one column per exercise>,error``."""
+    exercise_ids = gradebook_columns(results)
+    rows = []
+    for result in results:
+        earned = {e.exercise_id: e.score for e in result.exercises}
+        row = [result.submission, result.chapter, _points(result.score), _points(result.max_score)]
+        row += [_points(earned[i]) if i in earned else "" for i in exercise_ids]
+        row.append(result.error)
+        rows.append(row)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(GRADEBOOK_PREFIX + exercise_ids + ["error"])
+        writer.writerows(rows)
+    os.replace(tmp, path)
+
+
+def gradebook_table(results: list[SubmissionResult]) -> str:
+    """A console table: totals, then points per exercise (e1, e2, ...)."""
+    exercise_ids = gradebook_columns(results)
+    short = {ex: f"e{i + 1}" for i, ex in enumerate(exercise_ids)}
+    header = ["submission", "chapter", "score", *short.values(), "note"]
+    body = []
+    for result in results:
+        earned = {e.exercise_id: e.score for e in result.exercises}
+        note = result.error or ("" if result.complete else "incomplete")
+        lost = [e.exercise_id for e in result.exercises if e.status == "lost"]
+        if lost and not note:
+            note = "worker lost in " + ", ".join(short[i] for i in lost)
+        body.append(
+            [result.submission, result.chapter or "-",
+             f"{_points(result.score)}/{_points(result.max_score)}" if not result.error else "-",
+             *(_points(earned[i]) if i in earned else "-" for i in exercise_ids),
+             note[:70]]
+        )
+    widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in body]
+    if exercise_ids:
+        lines.append("")
+        lines.append("exercises: " + ", ".join(f"{short[i]}={i}" for i in exercise_ids))
+    return "\n".join(lines)
