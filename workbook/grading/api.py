@@ -32,7 +32,7 @@ from workbook.exercises.cells import EXERCISE_ID, chapter_key
 
 VISIBLE = "visible"
 HIDDEN = "hidden"
-DEFAULT_BUDGET_S = 60.0
+DEFAULT_BUDGET_S = 30.0
 
 
 class CheckFailed(AssertionError):
@@ -87,7 +87,7 @@ class Checks:
         return self._register(exercise_id, HIDDEN, message, points)
 
     def budget(self, exercise_id: str, seconds: float) -> None:
-        """Allow an exercise more (or less) wall time than the default 60 s."""
+        """Allow an exercise more (or less) wall time than the default 30 s."""
         self._validate_id(exercise_id)
         if seconds <= 0:
             raise ValueError(f"budget must be positive, got {seconds}")

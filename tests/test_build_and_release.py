@@ -1,0 +1,121 @@
+"""Builds are deterministic, scripts round-trip through Jupytext, and the
+student bundle holds no solution line and no hidden check."""
+
+import filecmp
+import subprocess
+import sys
+
+import jupytext
+import pytest
+
+from workbook.exercises.build import build
+from workbook.exercises.cells import exercise_cells, read_cells
+from workbook.exercises.release import release
+from workbook.project import Project
+
+from conftest import REPO
+
+PROJECT = Project(REPO)
+CHAPTERS = list(PROJECT.chapter_files())
+
+
+def test_there_are_chapters():
+    assert {"ch02", "ch03"} <= set(CHAPTERS)
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    first = build(PROJECT, tmp_path / "a")
+    second = build(PROJECT, tmp_path / "b")
+    assert len(first) == 2 * len(CHAPTERS)
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    match, mismatch, errors = filecmp.cmpfiles(tmp_path / "a" / "student", tmp_path / "b" / "student",
+                                               [p.name for p in (tmp_path / "a" / "student").iterdir()],
+                                               shallow=False)
+    assert not mismatch and not errors
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_scripts_roundtrip_through_jupytext(chapter, tmp_path):
+    path = PROJECT.chapter_file(chapter)
+    text = path.read_text()
+    notebook = jupytext.reads(text, fmt="py:percent")
+    assert jupytext.writes(notebook, fmt="py:percent") == text
+    # ...and through a built .ipynb back to the same cells.
+    build(PROJECT, tmp_path, [chapter], solved=False)
+    built = read_cells(tmp_path / "student" / f"{path.stem}.ipynb")
+    original = read_cells(path)
+    assert [(c.kind, c.source.rstrip("\n"), c.exercise_id, sorted(c.tags)) for c in built] == [
+        (c.kind, c.source.rstrip("\n"), c.exercise_id, sorted(c.tags)) for c in original
+    ]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_solved_notebook_carries_the_solutions(chapter, tmp_path):
+    build(PROJECT, tmp_path, [chapter])
+    stem = PROJECT.chapter_slug(chapter)
+    solved = exercise_cells(read_cells(tmp_path / "solved" / f"{stem}.ipynb"))
+    solutions = exercise_cells(read_cells(PROJECT.solution_file(chapter)))
+    assert {k: c.source.strip() for k, c in solved.items()} == {
+        k: c.source.strip() for k, c in solutions.items()
+    }
+
+
+def _solution_lines() -> set[str]:
+    """Lines a student has to write: in a solution cell but not in its stub."""
+    lines = set()
+    for chapter in CHAPTERS:
+        stubs = exercise_cells(read_cells(PROJECT.chapter_file(chapter)))
+        for exercise_id, cell in exercise_cells(read_cells(PROJECT.solution_file(chapter))).items():
+            stub_lines = {l.strip() for l in stubs[exercise_id].source.splitlines()}
+            for line in cell.source.splitlines():
+                line = line.strip()
+                if len(line) >= 12 and not line.startswith("#") and line not in stub_lines:
+                    lines.add(line)
+    return lines
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    return release(PROJECT, tmp_path_factory.mktemp("release") / "bundle")
+
+
+def test_bundle_has_no_solution_line_and_no_hidden_check(bundle):
+    solution_lines = _solution_lines()
+    assert solution_lines, "no solution lines found: the test would prove nothing"
+    hidden_names = set()
+    for chapter in CHAPTERS:
+        from workbook.grading.loader import load_checks
+
+        checks = load_checks(PROJECT, chapter)
+        hidden_names |= {c.name for c in checks.checks if c.visibility == "hidden"}
+    files = [p for p in bundle.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".ipynb" for p in files)
+    for path in files:
+        text = path.read_bytes().decode("utf-8", "replace")
+        leaked = [l for l in solution_lines if l in text]
+        assert not leaked, f"{path.relative_to(bundle)} contains solution lines: {leaked[:3]}"
+        named = [n for n in hidden_names if f"def {n}(" in text]
+        assert not named, f"{path.relative_to(bundle)} defines hidden checks {named}"
+    assert not list(bundle.rglob("hidden*")), "a hidden-check folder was shipped"
+    assert not list(bundle.rglob("solutions*")), "a solutions folder was shipped"
+
+
+def test_bundle_self_check_runs_with_visible_checks_only(bundle):
+    notebook = next((bundle / "notebooks").glob("ch03_*.ipynb"))
+    out = subprocess.run(
+        [sys.executable, "-m", "workbook.cli", "check", str(notebook)],
+        capture_output=True, text=True, cwd=bundle, timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(bundle), "WORKBOOK_PROFILE": "tiny",
+             "PYTHONPATH": str(bundle), "MPLBACKEND": "Agg"},
+    )
+    assert out.returncode == 1, out.stdout + out.stderr  # stubs fail
+    assert "FAIL" in out.stdout and "visible checks: 0/" in out.stdout
+    assert "hidden" not in out.stdout.split("The grader also runs hidden checks")[0].lower()
+
+
+def test_release_refuses_to_overwrite_unrelated_folder(tmp_path):
+    (tmp_path / "precious.txt").write_text("keep me")
+    with pytest.raises(ValueError, match="not an earlier bundle"):
+        release(PROJECT, tmp_path)
+    assert (tmp_path / "precious.txt").read_text() == "keep me"

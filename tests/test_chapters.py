@@ -1,0 +1,51 @@
+"""Chapters run end to end in the tiny profile, as scripts and as notebooks."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from workbook.exercises.build import build
+from workbook.project import Project
+
+from conftest import REPO
+
+PROJECT = Project(REPO)
+
+
+def _env(tmp_path):
+    return {**os.environ, "WORKBOOK_PROFILE": "tiny", "MPLBACKEND": "Agg",
+            "WORKBOOK_FIGURES": str(tmp_path / "figures"), "KERAS_BACKEND": "torch"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", list(PROJECT.chapter_files()))
+def test_chapter_runs_as_a_script(chapter, tmp_path):
+    path = PROJECT.chapter_file(chapter)
+    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                         cwd=tmp_path, env=_env(tmp_path), timeout=600)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert "profile: tiny" in out.stdout
+
+
+@pytest.mark.slow
+def test_solved_notebook_executes_with_nbclient(tmp_path, monkeypatch):
+    import nbclient
+    import nbformat
+
+    for key, value in _env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("WORKBOOK_ROOT", str(REPO))
+    build(PROJECT, tmp_path, ["ch02"])
+    path = next((tmp_path / "solved").glob("ch02_*.ipynb"))
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    printed = "".join(
+        output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
+        for output in cell.get("outputs", []) if output.get("output_type") == "stream"
+    )
+    assert "FAIL" not in printed
+    assert printed.count("points from visible checks") >= 8

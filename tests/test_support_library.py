@@ -1,0 +1,115 @@
+"""The workbook helper package: backend guard, profiles, seeding, helpers."""
+
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from workbook import backend, profiles
+from workbook.synthetic import polynomial_data, polynomial_features, synthetic_regression
+from workbook.training import k_fold, k_fold_indices, minibatches
+
+
+def test_backend_guard_rejects_keras_loaded_on_another_backend(monkeypatch):
+    fake = types.SimpleNamespace(config=types.SimpleNamespace(backend=lambda: "jax"))
+    monkeypatch.setitem(sys.modules, "keras", fake)
+    with pytest.raises(backend.BackendError, match="Restart the kernel"):
+        backend.ensure_torch_backend()
+
+
+def test_backend_guard_accepts_torch(monkeypatch):
+    fake = types.SimpleNamespace(config=types.SimpleNamespace(backend=lambda: "torch"))
+    monkeypatch.setitem(sys.modules, "keras", fake)
+    backend.ensure_torch_backend()
+
+
+def test_backend_guard_in_a_fresh_interpreter():
+    code = "import workbook, keras; print(keras.config.backend())"
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.strip() == "torch", out.stderr
+    env["KERAS_BACKEND"] = "jax"
+    out = subprocess.run([sys.executable, "-c", "import workbook"], capture_output=True, text=True, env=env)
+    assert out.returncode != 0 and "KERAS_BACKEND" in out.stderr
+
+
+def test_profiles(monkeypatch):
+    monkeypatch.setenv("WORKBOOK_PROFILE", "full")
+    assert profiles.current_profile().pick(tiny=1, default=2, full=3) == 3
+    monkeypatch.delenv("WORKBOOK_PROFILE")
+    assert profiles.current_profile().name == "default"
+    monkeypatch.setenv("WORKBOOK_PROFILE", "huge")
+    with pytest.raises(ValueError, match="tiny, default, full"):
+        profiles.current_profile()
+
+
+def test_set_seed_makes_keras_reproducible():
+    import keras
+
+    from workbook import set_seed
+
+    def draw():
+        set_seed(7)
+        return keras.ops.convert_to_numpy(keras.random.normal((3,)))
+
+    np.testing.assert_array_equal(draw(), draw())
+    with pytest.raises(ValueError):
+        set_seed(-1)
+
+
+def test_synthetic_regression_recovers_parameters():
+    X, y = synthetic_regression([2, -3.4], 4.2, 2000, noise=0.01, seed=0)
+    assert X.shape == (2000, 2) and y.shape == (2000, 1) and X.dtype == np.float32
+    design = np.hstack([X, np.ones((len(X), 1))])
+    w = np.linalg.lstsq(design, y, rcond=None)[0].ravel()
+    np.testing.assert_allclose(w, [2, -3.4, 4.2], atol=0.01)
+    with pytest.raises(ValueError):
+        synthetic_regression([1], 0, 0)
+
+
+def test_polynomial_features_and_data():
+    features = polynomial_features([2.0], 4)
+    np.testing.assert_allclose(features, [[1, 2, 2, 8 / 6]], rtol=1e-6)
+    train_x, test_x, train_y, test_y = polynomial_data(seed=1)
+    assert train_x.shape == (100, 20) and test_y.shape == (100, 1)
+
+
+def test_k_fold_indices_cover_every_row_once():
+    folds = k_fold_indices(11, 3)
+    validation = np.concatenate([v for _, v in folds])
+    assert sorted(validation) == list(range(11))
+    for train, val in folds:
+        assert not set(train) & set(val) and len(train) + len(val) == 11
+    with pytest.raises(ValueError):
+        k_fold_indices(2, 3)
+
+
+def test_k_fold_averages_metrics(capsys):
+    X, y = np.arange(10.0).reshape(-1, 1), np.zeros((10, 1))
+    result = k_fold(lambda xt, yt, xv, yv: {"n_val": float(len(xv))}, X, y, k=5)
+    assert result == {"n_val": 2.0}
+    assert "fold 5/5" in capsys.readouterr().out
+
+
+def test_minibatches_cover_data():
+    X, y = np.arange(10).reshape(-1, 1), np.arange(10)
+    seen = np.concatenate([b for _, b in minibatches(X, y, 3, seed=0)])
+    assert sorted(seen) == list(range(10))
+
+
+def test_live_plot_saves_png_when_run_as_a_script(tmp_path, monkeypatch):
+    import keras
+
+    from workbook.plotting import LivePlot
+
+    monkeypatch.setenv("WORKBOOK_FIGURES", str(tmp_path))
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    model.compile(optimizer="sgd", loss="mse")
+    curves = LivePlot(name="test curves")
+    x = np.random.default_rng(0).normal(size=(32, 2)).astype("float32")
+    model.fit(x, x[:, :1], epochs=2, verbose=0, validation_split=0.25, callbacks=[curves])
+    assert set(curves.history) == {"loss", "val_loss"} and len(curves.history["loss"]) == 2
+    assert curves.saved_path == tmp_path / "test_curves.png" and curves.saved_path.stat().st_size > 0
