@@ -106,6 +106,33 @@ def cmd_demo(args) -> int:
     return 0
 
 
+DATASETS = ("fashion_mnist", "mnist", "house_prices")
+
+
+def cmd_data(args) -> int:
+    from workbook import datasets
+
+    print(f"data cache: {datasets.data_dir()} (set WORKBOOK_DATA to share a prepared folder)")
+    if args.action == "info":
+        return 0
+    loaders = {
+        "fashion_mnist": lambda: datasets.load_fashion_mnist(num_train=60000, num_test=10000),
+        "mnist": lambda: datasets.load_mnist(num_train=60000, num_test=10000),
+        "house_prices": datasets.load_house_prices,
+    }
+    for name in args.names or DATASETS:
+        if name not in loaders:
+            raise ValueError(f"unknown data set {name!r}; choose from {', '.join(DATASETS)}")
+        print(f"preparing {name} ...")
+        try:
+            loaders[name]()
+        except datasets.DatasetUnavailable as error:
+            print(f"workbook data: {error}", file=sys.stderr)
+            return 1
+        print(f"{name}: ready")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="workbook",
@@ -138,6 +165,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("chapters", nargs="*", help="e.g. ch02 ch03 (default: all)")
     p.add_argument("--jobs", type=int, default=2)
     p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("data", help="download and prepare data sets into the shared cache")
+    p.add_argument("action", choices=["download", "info"])
+    p.add_argument("names", nargs="*", help=f"data sets (default: all of {', '.join(DATASETS)})")
+    p.set_defaults(run=cmd_data)
 
     p = sub.add_parser("demo", help="build the notebooks and grade the bundled sample class")
     p.add_argument("--build", default="build")
