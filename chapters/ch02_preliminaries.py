@@ -4,6 +4,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -750,7 +752,9 @@ def quadratic(v):
 
 
 h = 1e-5
-numeric = np.array([(quadratic(x_vec + h * e) - quadratic(x_vec - h * e)) / (2 * h) for e in np.eye(4)])
+numeric = np.array(
+    [(quadratic(x_vec + h * e) - quadratic(x_vec - h * e)) / (2 * h) for e in np.eye(4)]
+)
 print("numeric  :", numeric.round(6))
 print("(A+Aᵀ)x :", ((A_mat + A_mat.T) @ x_vec).round(6))
 
@@ -1031,8 +1035,8 @@ print("frequencies:", (counts / num_tosses).round(4), " (1/6 =", round(1 / 6, 4)
 # $1/\sqrt{n}$, so a hundred times more tosses buy one more decimal digit.
 
 # %% tags=["heavy"]
-running = np.cumsum(tosses[:, None] == np.arange(1, 7), axis=0) / np.arange(1, num_tosses + 1)[:, None]
 steps = np.arange(1, num_tosses + 1)
+running = np.cumsum(tosses[:, None] == np.arange(1, 7), axis=0) / steps[:, None]
 plot(
     steps,
     {f"P(die = {k})": running[:, k - 1] for k in range(1, 7)} | {"1/6": np.full(num_tosses, 1 / 6)},

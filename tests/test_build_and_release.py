@@ -61,16 +61,25 @@ def test_solved_notebook_carries_the_solutions(chapter, tmp_path):
     }
 
 
+def _public_lines() -> set[str]:
+    """Lines anyone may see: the chapters' own text and the workbook package."""
+    files = [*PROJECT.chapters_dir.glob("*.py"), *(REPO / "workbook").rglob("*.py")]
+    return {line.strip() for path in files for line in path.read_text().splitlines()}
+
+
 def _solution_lines() -> set[str]:
-    """Lines a student has to write: in a solution cell but not in its stub."""
+    """Lines a student has to write: in a solution cell but not in its stub,
+    and not something the chapter text or the package shows anyway."""
     lines = set()
+    public = _public_lines()
     for chapter in CHAPTERS:
         stubs = exercise_cells(read_cells(PROJECT.chapter_file(chapter)))
         for exercise_id, cell in exercise_cells(read_cells(PROJECT.solution_file(chapter))).items():
             stub_lines = {l.strip() for l in stubs[exercise_id].source.splitlines()}
             for line in cell.source.splitlines():
                 line = line.strip()
-                if len(line) >= 12 and not line.startswith("#") and line not in stub_lines:
+                if (len(line) >= 12 and not line.startswith("#") and line not in stub_lines
+                        and line not in public):
                     lines.add(line)
     return lines
 

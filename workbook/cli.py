@@ -40,16 +40,17 @@ def cmd_release(args) -> int:
     return 0
 
 
-def _print_grades(results, out: Path) -> None:
-    from workbook.grading.report import gradebook_table
+def _print_grades(run, out: Path) -> None:
+    from workbook.grading.report import gradebook_table, timing_summary
+    from workbook.grading.sandbox import LEVEL_DESCRIPTIONS
 
     print()
-    print(gradebook_table(results))
+    print(gradebook_table(run.results))
     print()
     print(f"gradebook: {out / 'gradebook.csv'}")
     print(f"feedback:  {out}/<submission>/feedback.md, feedback.html and results.json")
-    print("isolation: " + ", ".join(sorted({r.isolation for r in results})) +
-          " (separate worker process; no sandbox)")
+    print(f"isolation: {run.isolation} -- {LEVEL_DESCRIPTIONS[run.isolation]}")
+    print(timing_summary(run))
 
 
 def cmd_grade(args) -> int:
@@ -57,9 +58,16 @@ def cmd_grade(args) -> int:
 
     project = find_project()
     out = Path(args.out)
-    results = grade_class([Path(p) for p in args.paths], project, out, jobs=args.jobs, seed=args.seed)
-    _print_grades(results, out)
+    run = grade_class([Path(p) for p in args.paths], project, out, jobs=args.jobs, seed=args.seed,
+                      isolation=args.isolation, limits=_limits(args), use_cache=not args.no_cache)
+    _print_grades(run, out)
     return 0
+
+
+def _limits(args):
+    from workbook.grading.sandbox import GIB, Limits
+
+    return Limits(memory_bytes=int(args.memory_limit * GIB), processes=args.max_processes)
 
 
 def cmd_check(args) -> int:
@@ -101,8 +109,8 @@ def cmd_demo(args) -> int:
     sample = project.root / SAMPLE_CLASS
     out = Path(args.out)
     print(f"grading the sample class in {sample.relative_to(project.root)}/ ...")
-    results = grade_class([sample], project, out, jobs=args.jobs, seed="demo")
-    _print_grades(results, out)
+    run = grade_class([sample], project, out, jobs=args.jobs, seed="demo")
+    _print_grades(run, out)
     return 0
 
 
@@ -154,7 +162,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="submission files or folders of them")
     p.add_argument("--out", required=True, help="where to write gradebook.csv and feedback")
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: cores)")
-    p.add_argument("--seed", default=None, help="fix the hidden-check inputs (default: fresh each run)")
+    p.add_argument("--seed", default=None,
+                   help="fix the hidden-check inputs (default: a secret kept in the output folder)")
+    p.add_argument("--isolation", choices=["auto", "bubblewrap", "process"], default="auto",
+                   help="auto: the bubblewrap sandbox when it works here, else process only")
+    p.add_argument("--memory-limit", type=float, default=4.0, metavar="GIB",
+                   help="memory a worker may allocate (default 4 GiB)")
+    p.add_argument("--max-processes", type=int, default=64,
+                   help="processes and threads a worker may start (default 64)")
+    p.add_argument("--no-cache", action="store_true", help="regrade even unchanged submissions")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("check", help="self-check a notebook with the visible checks")

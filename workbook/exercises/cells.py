@@ -17,6 +17,7 @@ EXERCISE_ID = re.compile(r"^ch\d{2}\.[a-z][a-z0-9_]*$")
 FIRST_LINE_MARKER = re.compile(r"^\s*#\s*exercise:\s*(\S+)\s*$", re.IGNORECASE)
 
 # Cell tags with a meaning for the tools.
+TAG_SETUP = "setup"  # imports and seeding: the only chapter code the grader runs
 TAG_EXERCISE = "exercise"  # the student's answer goes here
 TAG_HEAVY = "heavy"  # long training runs and plots: the grader skips them
 TAG_CHECK = "check"  # in-notebook self-check calls: the grader skips them

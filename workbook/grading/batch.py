@@ -1,20 +1,40 @@
-"""Grade a class: collect submissions, grade them in parallel, write reports."""
+"""Grade a class: collect submissions, grade them in parallel on warm fork
+servers (one per job), reuse cached verdicts, write reports."""
 
 from __future__ import annotations
 
 import os
+import queue
 import re
 import secrets
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbook.grading.cache import ResultCache
 from workbook.grading.report import write_gradebook, write_submission_reports
 from workbook.grading.runner import SubmissionResult, grade_submission
+from workbook.grading.sandbox import Limits, choose_isolation
+from workbook.grading.session import ForkServerHandle
 from workbook.project import Project
 
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
+SECRET_FILE = ".grader-secret"
+CACHE_DIR = ".cache"
+
+
+@dataclass
+class ClassRun:
+    results: list[SubmissionResult]
+    isolation: str
+    jobs: int
+    startup_seconds: float
+    seconds: float
+    cached: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 def collect_submissions(paths: list[Path]) -> list[Path]:
@@ -55,14 +75,55 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _secret(out: Path, seed: str | None) -> str:
+    """The hidden-input salt: ``--seed`` if given, else a secret kept with the
+    output (never inside the sandbox), so a regrade reuses the same inputs."""
+    if seed is not None:
+        return f"seed:{seed}"
+    path = out / SECRET_FILE
+    if not path.is_file():
+        path.write_text(secrets.token_hex(16))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Progress:
+    """A one-line progress bar with an ETA (a line per item when not a TTY)."""
+
+    def __init__(self, total: int, log):
+        self.total, self.done, self.log = total, 0, log
+        self.started = time.monotonic()
+        self.tty = log is print and sys.stdout.isatty()
+        self.lock = threading.Lock()
+
+    def advance(self, label: str) -> None:
+        with self.lock:
+            self.done += 1
+            elapsed = time.monotonic() - self.started
+            eta = elapsed / self.done * (self.total - self.done)
+            width = 24
+            filled = int(width * self.done / self.total)
+            bar = "#" * filled + "." * (width - filled)
+            line = f"[{bar}] {self.done}/{self.total}  ETA {eta:4.0f} s  {label}"
+            if self.tty:
+                print("\r" + line[:110].ljust(110), end="" if self.done < self.total else "\n",
+                      flush=True)
+            else:
+                self.log(line)
+
+
 def grade_class(
     paths: list[Path],
     project: Project,
     out: Path,
     jobs: int | None = None,
     seed: str | None = None,
+    isolation: str = "auto",
+    limits: Limits | None = None,
+    use_cache: bool = True,
     log=print,
-) -> list[SubmissionResult]:
+) -> ClassRun:
+    started = time.monotonic()
     submissions = collect_submissions(paths)
     if not submissions:
         raise ValueError("no submissions (.ipynb or .py files) found in " + ", ".join(map(str, paths)))
@@ -71,31 +132,66 @@ def grade_class(
         raise ValueError(f"--jobs must be at least 1, got {jobs}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    salt = seed if seed is not None else secrets.token_hex(8)
+    level = choose_isolation(isolation)
+    salt = _secret(out, seed)
     names = submission_names(submissions)
-    lock = threading.Lock()
-    done = [0]
-    started = time.monotonic()
+    cache = ResultCache(out / CACHE_DIR, project, salt, level)
+    keys = {name: cache.key(path, name) for path, name in zip(submissions, names)}
+    results: dict[str, SubmissionResult] = {}
+    if use_cache:
+        for name in names:
+            hit = cache.load(keys[name])
+            if hit is not None:
+                results[name] = hit
+    todo = [(p, n) for p, n in zip(submissions, names) if n not in results]
+    run = ClassRun([], level, min(jobs, max(1, len(todo))), 0.0, 0.0, cached=len(results))
+    if results:
+        log(f"{len(results)} of {len(submissions)} submission(s) unchanged since the last "
+            "grading: reusing their results")
 
-    def grade_one(item):
-        path, name = item
-        folder = out / name
-        result = grade_submission(
-            path, project, name=name, salt=salt,
-            on_progress=lambda partial: write_submission_reports(partial, folder),
-        )
-        write_submission_reports(result, folder)
-        with lock:
-            done[0] += 1
-            status = result.error or f"{result.score:g}/{result.max_score:g}"
-            elapsed = time.monotonic() - started
-            eta = elapsed / done[0] * (len(submissions) - done[0])
-            log(f"[{done[0]}/{len(submissions)}] {name}: {status} "
-                f"({result.seconds:.1f} s; ETA {eta:.0f} s)")
-        return result
+    if todo:
+        log(f"grading {len(todo)} submission(s) with {run.jobs} job(s); isolation: {level}")
+        servers: queue.Queue[ForkServerHandle] = queue.Queue()
+        handles = [ForkServerHandle(level, limits) for _ in range(run.jobs)]
+        for handle in handles:
+            handle.launch()  # from this thread: see ForkServerHandle.launch
+        with ThreadPoolExecutor(max_workers=run.jobs) as pool:
+            startup = list(pool.map(lambda h: h.wait_ready(), handles))
+        run.startup_seconds = max(startup)
+        log(f"warm worker pool ready in {run.startup_seconds:.1f} s (Keras imported once per job)")
+        for handle in handles:
+            servers.put(handle)
+        progress = Progress(len(todo), log)
 
-    log(f"grading {len(submissions)} submission(s) with {jobs} job(s)...")
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(grade_one, zip(submissions, names)))
-    write_gradebook(results, out / "gradebook.csv")
-    return results
+        def grade_one(item):
+            path, name = item
+            folder = out / name
+            server = servers.get()
+            try:
+                result = grade_submission(
+                    path, project, server, name=name, salt=salt,
+                    on_progress=lambda partial: write_submission_reports(partial, folder),
+                )
+            finally:
+                servers.put(server)
+            write_submission_reports(result, folder)
+            cache.store(keys[name], result)
+            status = result.error[:40] or f"{result.score:g}/{result.max_score:g}"
+            progress.advance(f"{name}: {status}")
+            return result
+
+        try:
+            with ThreadPoolExecutor(max_workers=run.jobs) as pool:
+                for result in pool.map(grade_one, todo):
+                    results[result.submission] = result
+        finally:
+            for handle in handles:
+                handle.cleanup()
+
+    for name in names:
+        if results[name].cached:
+            write_submission_reports(results[name], out / name)
+    run.results = [results[name] for name in names]
+    write_gradebook(run.results, out / "gradebook.csv")
+    run.seconds = time.monotonic() - started
+    return run

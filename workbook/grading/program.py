@@ -1,6 +1,10 @@
 """Rebuild, don't repair: the program a worker runs is the instructor's
-chapter template with only the student's exercise cells put in, by id.
+chapter template -- its setup cell -- with only the student's exercise cells
+put in, by id, in the chapter's order.
 
+Exercise cells may depend on nothing but the setup cell (docs/authoring.md),
+so the rest of the chapter (text, demonstrations, training runs, plots) is
+not run at all: grading stays fast and a chapter cell can never fail it.
 Edits elsewhere in the student's notebook, deleted or duplicated cells and
 stripped metadata cannot break grading: only cells that carry an exercise id
 (in metadata or first-line comment) are taken from the submission.
@@ -10,7 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workbook.exercises.cells import Cell, chapter_key, duplicated_exercise_ids, exercise_cells
+from workbook.exercises.cells import (
+    TAG_SETUP,
+    Cell,
+    chapter_key,
+    duplicated_exercise_ids,
+    exercise_cells,
+)
 
 
 @dataclass
@@ -56,7 +66,8 @@ def rebuild(template: list[Cell], submission: list[Cell], chapter: str) -> Progr
             continue
         exercise_id = cell.exercise_id
         if exercise_id is None:
-            program.cells.append(ProgramCell(f"chapter cell {index}", cell.source))
+            if TAG_SETUP in cell.tags:
+                program.cells.append(ProgramCell(f"setup cell {index}", cell.source))
             continue
         template_ids.add(exercise_id)
         program.template_order.append(exercise_id)

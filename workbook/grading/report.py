@@ -175,3 +175,20 @@ def gradebook_table(results: list[SubmissionResult]) -> str:
         lines.append("")
         lines.append("exercises: " + ", ".join(f"{short[i]}={i}" for i in exercise_ids))
     return "\n".join(lines)
+
+
+def timing_summary(run) -> str:
+    """Where the time went: warm-up once, then per submission."""
+    graded = [r for r in run.results if not r.cached and not r.error]
+    lines = [f"time: {run.seconds:.1f} s for {len(run.results)} submission(s) "
+             f"({run.cached} reused from the cache), {run.jobs} job(s)"]
+    if graded:
+        n = len(graded)
+        overhead = sum(r.overhead_seconds for r in graded) / n
+        checks = sum(r.seconds_in_checks for r in graded) / n
+        cells = sum(r.seconds_in_cells for r in graded) / n
+        lines.append(
+            f"per submission: {overhead:.3f} s grader overhead, {checks:.2f} s in checks, "
+            f"{cells:.2f} s running cells; pool warm-up {run.startup_seconds:.1f} s once per job"
+        )
+    return "\n".join(lines)

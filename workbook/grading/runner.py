@@ -19,11 +19,11 @@ from workbook.grading.api import Checks, StudentError
 from workbook.grading.evaluate import CheckResult, WorkerLost, check_seed, run_check
 from workbook.grading.loader import load_checks
 from workbook.grading.program import NotASubmission, Program, detect_chapter, rebuild
-from workbook.grading.session import ISOLATION, WorkerSession
+from workbook.grading.session import ForkServerHandle, WorkerSession
 from workbook.project import Project
 
-CHAPTER_CELL_BUDGET_S = 300.0
-GRADER_VERSION = "1"
+SETUP_CELL_BUDGET_S = 120.0
+GRADER_VERSION = "2"
 
 
 @dataclass
@@ -45,12 +45,15 @@ class SubmissionResult:
     score: float = 0.0
     max_score: float = 0.0
     error: str = ""
-    isolation: str = ISOLATION
+    isolation: str = ""
     grader_version: str = GRADER_VERSION
-    seed_salt: str = ""
     notes: list[str] = field(default_factory=list)
     exercises: list[ExerciseResult] = field(default_factory=list)
     seconds: float = 0.0
+    seconds_in_checks: float = 0.0  # the checks, student calls included
+    seconds_in_cells: float = 0.0  # running the setup and the student's cells
+    overhead_seconds: float = 0.0  # everything else: the grader's own cost
+    cached: bool = False
     worker_starts: int = 0
     output_tail: str = ""
     complete: bool = False
@@ -103,13 +106,14 @@ class _Grading:
     """State of one submission's grading run."""
 
     def __init__(self, program: Program, checks: Checks, result: SubmissionResult, salt: str,
-                 on_progress: Callable[[SubmissionResult], None]):
+                 on_progress: Callable[[SubmissionResult], None], server: ForkServerHandle):
         self.program = program
         self.checks = checks
         self.result = result
         self.salt = salt
         self.on_progress = on_progress
-        self.session = WorkerSession()
+        self.session = WorkerSession(server)
+        result.isolation = server.isolation
         self.excluded: set[str] = set()  # labels of cells that must not run again
         self.exec_notes: dict[str, str] = {}
         self.lost_during_exec: dict[str, str] = {}
@@ -151,10 +155,14 @@ class _Grading:
     def _exec(self, cell) -> None:
         self._current = cell
         budget = (self.checks.budget_for(cell.exercise_id) if cell.exercise_id
-                  else CHAPTER_CELL_BUDGET_S)
-        answer = self.session.request(
-            {"op": "exec", "source": cell.source, "label": cell.label}, budget
-        )
+                  else SETUP_CELL_BUDGET_S)
+        started = time.monotonic()
+        try:
+            answer = self.session.request(
+                {"op": "exec", "source": cell.source, "label": cell.label}, budget
+            )
+        finally:
+            self.result.seconds_in_cells += time.monotonic() - started
         if not answer["ok"]:
             error = answer.get("error") or {}
             text = f"running the cell raised {error.get('type')}: {error.get('message')}"
@@ -182,6 +190,7 @@ class _Grading:
             if reason is not None:
                 outcome.checks.append(_not_run(check, reason))
                 continue
+            check_started = time.monotonic()
             try:
                 outcome.checks.append(run_check(check, RemoteStudent(self.session, deadline), seed))
             except WorkerLost as lost:
@@ -189,6 +198,8 @@ class _Grading:
                 reason = f"not run: the worker was lost in an earlier check ({lost.reason})"
                 outcome.checks.append(_not_run(check, lost.reason))
                 outcome.notes.append(f"grading stopped in check {check.name}: {lost.reason}")
+            finally:
+                self.result.seconds_in_checks += time.monotonic() - check_started
         if outcome.status == "lost" and exercise_id not in self.lost_during_exec:
             self.excluded.add(f"exercise {exercise_id}")
             self._start_and_run_program()
@@ -208,6 +219,7 @@ def _not_run(check, reason: str) -> CheckResult:
 def grade_submission(
     path: Path,
     project: Project,
+    server: ForkServerHandle,
     name: str | None = None,
     salt: str = "",
     on_progress: Callable[[SubmissionResult], None] = lambda result: None,
@@ -215,7 +227,8 @@ def grade_submission(
     """Grade one file; never raises for a bad submission (see ``result.error``)."""
     path = Path(path)
     started = time.monotonic()
-    result = SubmissionResult(submission=name or path.stem, path=str(path), seed_salt=salt)
+    result = SubmissionResult(submission=name or path.stem, path=str(path),
+                              isolation=server.isolation)
     try:
         cells = read_cells(path)
         result.chapter = detect_chapter(cells)
@@ -230,9 +243,14 @@ def grade_submission(
         result.notes.extend(program.notes)
         result.max_score = sum(c.points for c in checks.checks)
         try:
-            _Grading(program, checks, result, f"{salt}:{result.submission}", on_progress).run()
+            _Grading(program, checks, result, f"{salt}:{result.submission}", on_progress,
+                     server).run()
         except Exception as error:  # the grader's own failure: say so, keep the batch going
             result.error = f"grader error: {type(error).__name__}: {error}"
-    result.seconds = round(time.monotonic() - started, 2)
+    result.seconds = round(time.monotonic() - started, 3)
+    result.overhead_seconds = round(
+        max(0.0, result.seconds - result.seconds_in_checks - result.seconds_in_cells), 3)
+    result.seconds_in_checks = round(result.seconds_in_checks, 3)
+    result.seconds_in_cells = round(result.seconds_in_cells, 3)
     result.complete = not result.error
     return result

@@ -1,23 +1,176 @@
-"""Trusted side of one worker process: start it, send requests, enforce
-deadlines, and kill it (with everything it started) when it misbehaves."""
+"""Trusted side of the workers: a warm fork server per job slot, and one
+worker session per submission on top of it.
+
+The grader never trusts what a worker says beyond plain data, enforces every
+deadline itself, and has the fork server kill a worker (and everything it
+started) as soon as it misbehaves or is done.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from workbook.grading.evaluate import WorkerLost
+from workbook.grading.sandbox import BUBBLEWRAP, Limits, choose_isolation, sandboxed_command
 from workbook.grading.wire import WireError, read_message, write_message
 
-STARTUP_TIMEOUT_S = 180.0
-ISOLATION = "process"  # a separate process and process group; no sandbox yet
+STARTUP_TIMEOUT_S = 240.0
+CONTROL_TIMEOUT_S = 30.0
 OUTPUT_TAIL_BYTES = 4000
+WORKER_ENV = {
+    "KERAS_BACKEND": "torch",
+    "WORKBOOK_PROFILE": "tiny",
+    "MPLBACKEND": "Agg",
+    "PYTHONUNBUFFERED": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "OMP_NUM_THREADS": "1",
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+}
+
+
+class ServerFailed(RuntimeError):
+    pass
+
+
+def _user_tasks(uid: int) -> int:
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += len(os.listdir(f"/proc/{entry}/task"))
+            except OSError:
+                continue
+    return count
+
+
+class ForkServerHandle:
+    """One warm fork server (sandboxed or not) and its control socket."""
+
+    def __init__(self, isolation: str = "auto", limits: Limits | None = None):
+        self.isolation = choose_isolation(isolation)
+        self.limits = limits or Limits()
+        self.process: subprocess.Popen | None = None
+        self.control: socket.socket | None = None
+        self.lock = threading.Lock()
+        self.scratch = Path(tempfile.mkdtemp(prefix="workbook-server-"))
+        self.startup_seconds = 0.0
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.isolation == BUBBLEWRAP
+
+    def start(self) -> float:
+        """Launch and wait until it has imported Keras; returns the seconds taken."""
+        self.launch()
+        return self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the process without waiting for it.
+
+        bwrap's --die-with-parent follows the *thread* that launched it, so
+        launch from a thread that outlives the grading (the main thread).
+        """
+        self.close()
+        self._launched = time.monotonic()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        argv = [sys.executable, "-m", "workbook.grading.forkserver",
+                "--control-fd", str(theirs.fileno())]
+        env = dict(WORKER_ENV)
+        if self.sandboxed:
+            command, popen_env = sandboxed_command(argv, env), {"PATH": "/usr/bin:/bin"}
+        else:
+            command = argv
+            popen_env = {**env, "HOME": str(self.scratch), "PATH": os.environ.get("PATH", "")}
+            for key in ("PYTHONPATH", "VIRTUAL_ENV"):
+                if key in os.environ:
+                    popen_env[key] = os.environ[key]
+        log = open(self.scratch / "server.log", "ab")
+        try:
+            self.process = subprocess.Popen(
+                command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT, env=popen_env,
+                cwd=self.scratch, start_new_session=True,
+            )
+        finally:
+            log.close()
+            theirs.close()
+        self.control = ours
+
+    def wait_ready(self) -> float:
+        answer = self._receive(STARTUP_TIMEOUT_S)
+        if not answer.get("ready"):
+            raise ServerFailed(f"the fork server did not start: {answer}")
+        self.startup_seconds = time.monotonic() - self._launched
+        return self.startup_seconds
+
+    def _receive(self, timeout: float) -> dict:
+        assert self.control is not None
+        ready, _, _ = select.select([self.control], [], [], timeout)
+        data = self.control.recv(65536) if ready else b""
+        if not data:
+            tail = (self.scratch / "server.log").read_bytes()[-2000:].decode("utf-8", "replace")
+            self.close()
+            raise ServerFailed(f"the fork server stopped answering. Its log ends:\n{tail}")
+        return json.loads(data)
+
+    def _ask(self, message: dict, fds: list[int] = ()) -> dict:
+        with self.lock:
+            if self.process is None or self.process.poll() is not None:
+                self.start()
+            try:
+                socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
+            except OSError as error:
+                self.close()
+                raise ServerFailed(f"the fork server is gone ({error})") from None
+            return self._receive(CONTROL_TIMEOUT_S)
+
+    def spawn(self, reader_fd: int, writer_fd: int, output_fd: int, home: str) -> int:
+        env = dict(WORKER_ENV)
+        if self.sandboxed:
+            env["WORKBOOK_SANDBOXED"] = "1"
+        else:
+            env.update({"HOME": home, "TMPDIR": home, "MPLCONFIGDIR": home,
+                        "WORKBOOK_FIGURES": f"{home}/figures"})
+        limits = {**self.limits.to_dict(), "host_tasks": _user_tasks(os.getuid())}
+        answer = self._ask({"op": "spawn", "env": env, "limits": limits},
+                           [reader_fd, writer_fd, output_fd])
+        return int(answer["pid"])
+
+    def kill(self, pid: int) -> dict:
+        try:
+            return self._ask({"op": "kill", "pid": pid})
+        except ServerFailed:
+            return {"exit_code": None, "signal": None}
+
+    def close(self) -> None:
+        process, self.process = self.process, None
+        if process is not None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            process.wait()
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+
+    def cleanup(self) -> None:
+        self.close()
+        import shutil
+
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 class _DeadlineReader:
@@ -38,88 +191,59 @@ class _DeadlineReader:
 
 
 class WorkerSession:
-    def __init__(self, env: dict[str, str] | None = None):
-        self.env = env or {}
-        self.process: subprocess.Popen | None = None
+    """One submission's worker: started from the fork server, restarted after a loss."""
+
+    def __init__(self, server: ForkServerHandle):
+        self.server = server
+        self.pid: int | None = None
         self.workdir = Path(tempfile.mkdtemp(prefix="workbook-worker-"))
+        os.chmod(self.workdir, 0o777)  # the worker may run as `nobody`
         self.output_path = self.workdir / "output.log"
         self.starts = 0
+        self._writer = None
+        self._reader_fd = None
 
-    # ------------------------------------------------------------ lifecycle
+    @property
+    def isolation(self) -> str:
+        return self.server.isolation
+
     def start(self) -> float:
-        """Start a fresh worker; returns the seconds it took to be ready."""
         self.stop()
         started = time.monotonic()
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
-        env = {
-            **os.environ,
-            "KERAS_BACKEND": "torch",
-            "WORKBOOK_PROFILE": "tiny",
-            "MPLBACKEND": "Agg",
-            "WORKBOOK_FIGURES": str(self.workdir / "figures"),
-            "PYTHONUNBUFFERED": "1",
-            **self.env,
-        }
-        output = open(self.output_path, "ab")
+        output = os.open(self.output_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "workbook.grading.worker",
-                 "--rfd", str(to_worker_r), "--wfd", str(from_worker_w)],
-                pass_fds=(to_worker_r, from_worker_w),
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                cwd=self.workdir,
-                env=env,
-                start_new_session=True,  # its own process group: killed as one
-            )
+            self.pid = self.server.spawn(to_worker_r, from_worker_w, output, str(self.workdir))
         finally:
-            output.close()
-            os.close(to_worker_r)
-            os.close(from_worker_w)
+            for fd in (to_worker_r, from_worker_w, output):
+                os.close(fd)
         self._writer = os.fdopen(to_worker_w, "wb")
         self._reader = _DeadlineReader(from_worker_r)
         self._reader_fd = from_worker_r
         self.starts += 1
-        self._receive(STARTUP_TIMEOUT_S, "start")
+        self._receive(STARTUP_TIMEOUT_S)
         return time.monotonic() - started
 
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        try:
-            if self.process.poll() is None:
-                self._writer.close()  # EOF asks a healthy worker to leave
-                try:
-                    self.process.wait(timeout=2)
-                except subprocess.TimeoutExpired:
-                    pass
-        except OSError:
-            pass
-        self._kill()
-
-    def _kill(self) -> None:
-        process, self.process = self.process, None
-        if process is None:
-            return
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        process.wait()
-        for closer in (self._writer.close, lambda: os.close(self._reader_fd)):
+    def stop(self) -> dict:
+        status = {}
+        if self.pid is not None:
+            status = self.server.kill(self.pid)
+            self.pid = None
+        for closer in (lambda: self._writer and self._writer.close(),
+                       lambda: self._reader_fd is not None and os.close(self._reader_fd)):
             try:
                 closer()
             except OSError:
                 pass
+        self._writer, self._reader_fd = None, None
+        return status
 
     def output_tail(self) -> str:
         try:
             with open(self.output_path, "rb") as handle:
                 handle.seek(0, os.SEEK_END)
-                size = handle.tell()
-                handle.seek(max(0, size - OUTPUT_TAIL_BYTES))
+                handle.seek(max(0, handle.tell() - OUTPUT_TAIL_BYTES))
                 return handle.read().decode("utf-8", "replace")
         except OSError:
             return ""
@@ -130,48 +254,42 @@ class WorkerSession:
 
         shutil.rmtree(self.workdir, ignore_errors=True)
 
-    # -------------------------------------------------------------- requests
     def request(self, message: dict, timeout: float) -> dict:
-        if self.process is None:
+        if self.pid is None:
             raise WorkerLost("the worker is not running")
         try:
             write_message(self._writer, message)
-        except (BrokenPipeError, OSError):
+        except (BrokenPipeError, OSError, ValueError):
             raise self._lost("the worker stopped before it could be asked") from None
-        return self._receive(timeout, message.get("op", "?"))
+        return self._receive(timeout)
 
-    def _receive(self, timeout: float, what: str) -> dict:
+    def _receive(self, timeout: float) -> dict:
         self._reader.deadline = time.monotonic() + timeout
         try:
             answer = read_message(self._reader)
         except TimeoutError:
-            self._kill()
+            self.stop()
             raise WorkerLost(
                 f"no answer within {timeout:.0f} s (an endless loop or a very slow answer?)"
             ) from None
         except EOFError:
             raise self._lost("the worker process ended") from None
         except (WireError, ValueError, KeyError, TypeError) as error:
-            self._kill()
+            self.stop()
             raise WorkerLost(f"the worker sent an unreadable answer ({error})") from None
         if not isinstance(answer.get("ok"), bool):
-            self._kill()
+            self.stop()
             raise WorkerLost("the worker sent a malformed answer")
         return answer
 
     def _lost(self, what: str) -> WorkerLost:
-        process = self.process
-        code = None
-        if process is not None:
-            try:
-                code = process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-        self._kill()
-        if code is None:
-            return WorkerLost(what)
-        if code < 0:
-            name = signal.Signals(-code).name
+        status = self.stop()
+        if status.get("signal"):
+            name = signal.Signals(status["signal"]).name
             hint = " (out of memory?)" if name == "SIGKILL" else ""
             return WorkerLost(f"{what}: killed by {name}{hint}")
-        return WorkerLost(f"{what} with exit code {code} (sys.exit or os._exit in your code?)")
+        if status.get("exit_code") is not None:
+            return WorkerLost(
+                f"{what} with exit code {status['exit_code']} (sys.exit or os._exit in your code?)"
+            )
+        return WorkerLost(what)

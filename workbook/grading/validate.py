@@ -70,7 +70,8 @@ def validate(project: Project, chapters: list[str] | None = None, jobs: int = 2,
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(path.read_bytes())
             named.append(target)
-        results = grade_class(named, project, tmp / "graded", jobs=jobs, seed="validate", log=log)
+        results = grade_class(named, project, tmp / "graded", jobs=jobs, seed="validate",
+                              log=log).results
     for result in results:
         kind = result.submission.split("-", 1)[0]
         chapter = result.chapter or result.submission

@@ -1,0 +1,351 @@
+"""Visible checks for chapter 2 (shipped to students).
+
+Every expected value is computed here with numpy from inputs drawn from
+``rng``; nothing the student's code computes is trusted except the answer
+under test.
+"""
+
+import math
+
+import numpy as np
+
+from workbook.grading import (
+    CheckFailed,
+    Checks,
+    expect_array,
+    expect_close,
+    expect_number,
+    expect_true,
+    fixture,
+    tensor,
+)
+
+checks = Checks("ch02")
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def frequencies_array(value, what):
+    """Six numbers: an array or tensor, or a list or tuple of numbers."""
+    if isinstance(value, (list, tuple)) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+    ):
+        value = np.asarray(value, dtype=np.float64)
+    return expect_array(value, shape=(6,), what=what)
+
+
+def as_sequence(value, length, what):
+    """A list or tuple of ``length`` items (the student returned several things)."""
+    if not isinstance(value, (list, tuple)):
+        raise CheckFailed(
+            f"{what} should be a list or tuple of {length} items, got {type(value).__name__}"
+        )
+    if len(value) != length:
+        raise CheckFailed(f"{what} should have {length} items, got {len(value)}")
+    return list(value)
+
+
+def frame_columns(value, what="preprocess(data)"):
+    """The columns of a DataFrame that came back from the worker, as float arrays."""
+    if not (isinstance(value, dict) and "columns" in value and "data" in value):
+        raise CheckFailed(f"{what} should return a pandas DataFrame")
+    columns = {}
+    for name in value["columns"]:
+        column = expect_array(value["data"][name], what=f"column {name!r}")
+        columns[name] = column.astype(np.float64)
+    return columns
+
+
+def expected_preprocessed(data):
+    """Mean imputation for number columns, indicators (with a NaN one) for text columns."""
+    expected = {}
+    for name, column in data.items():
+        if any(isinstance(v, str) for v in column):
+            for category in sorted({v for v in column if v is not None}):
+                expected[f"{name}_{category}"] = np.array([v == category for v in column], float)
+            expected[f"{name}_nan"] = np.array([v is None for v in column], float)
+        else:
+            numbers = np.array(column, dtype=np.float64)
+            missing = np.isnan(numbers)
+            expected[name] = np.where(missing, numbers[~missing].mean(), numbers)
+    return expected
+
+
+def compare_frames(got, expected, what="preprocess(data)"):
+    missing = sorted(set(expected) - set(got))
+    extra = sorted(set(got) - set(expected))
+    if missing or extra:
+        raise CheckFailed(
+            f"{what} has the wrong columns: missing {missing}, unexpected {extra} "
+            f"(expected {sorted(expected)})"
+        )
+    for name, column in expected.items():
+        expect_close(got[name], column, what=f"column {name!r}")
+
+
+# ------------------------------------------------------------ 2.1 tensors
+
+
+@checks.visible(
+    "ch02.pairwise_differences",
+    message="pairwise_differences(x, y) returns the len(x) x len(y) matrix D[i, j] = x[i] - y[j]",
+)
+def pairwise_differences_values(student, rng):
+    x, y = rng.normal(size=4), rng.normal(size=3)
+    got = student.call("pairwise_differences", x, y)
+    expect_close(got, x[:, None] - y[None, :], what="pairwise_differences(x, y)")
+
+
+@checks.visible(
+    "ch02.slicing",
+    message="even_rows_last_columns(X, k) returns rows 0, 2, 4, ... of X and only its last k columns",
+)
+def even_rows_last_columns_values(student, rng):
+    X = rng.integers(-9, 10, size=(5, 6)).astype(np.float32)
+    got = student.call("even_rows_last_columns", tensor(X), 2)
+    expected = X[[0, 2, 4]][:, [4, 5]]
+    expect_close(got, expected, what="even_rows_last_columns(X, 2) for a 5x6 X")
+
+
+@checks.visible(
+    "ch02.slicing",
+    message="flip_rows(X) returns X with its rows in reverse order (torch tensors do not "
+    "support X[::-1]; use ops.flip)",
+)
+def flip_rows_values(student, rng):
+    X = rng.normal(size=(4, 3)).astype(np.float32)
+    got = student.call("flip_rows", tensor(X))
+    expect_close(got, X[[3, 2, 1, 0]], what="flip_rows(X) for a 4x3 X")
+
+
+# ------------------------------------------------------- 2.2 preprocessing
+
+
+@checks.visible(
+    "ch02.preprocess",
+    message="preprocess(data) returns a DataFrame: numbers with NaN replaced by the column "
+    "mean, text columns one-hot encoded with get_dummies(dummy_na=True)",
+)
+def preprocess_house_tiny(student, rng):
+    nan = float("nan")
+    data = {"NumRooms": [nan, 2.0, 4.0, nan], "RoofType": [None, None, "Slate", None]}
+    got = frame_columns(student.call("preprocess", data))
+    compare_frames(got, expected_preprocessed(data))
+
+
+# ------------------------------------------------------ 2.3 linear algebra
+
+
+@checks.visible(
+    "ch02.normalize_rows",
+    message="normalize_rows(X) divides every row by its own sum (reduce over axis=1 with "
+    "keepdims=True), so each row sums to 1",
+)
+def normalize_rows_values(student, rng):
+    X = rng.uniform(0.5, 2.0, size=(3, 5))
+    got = student.call("normalize_rows", X)
+    expect_close(got, X / X.sum(axis=1)[:, None], rtol=1e-5, what="normalize_rows(X) for a 3x5 X")
+
+
+@checks.visible(
+    "ch02.matrix_ops",
+    message="hadamard(A, A) for A = arange(6).reshape(2, 3) is [[0, 1, 4], [9, 16, 25]]",
+)
+def hadamard_values(student, rng):
+    A = np.arange(6.0).reshape(2, 3)
+    expect_close(student.call("hadamard", A, A), [[0, 1, 4], [9, 16, 25]], what="hadamard(A, A)")
+
+
+@checks.visible("ch02.matrix_ops", message="dot(arange(3), ones(3)) is the number 3")
+def dot_values(student, rng):
+    got = expect_number(student.call("dot", np.arange(3.0), np.ones(3)), "dot(arange(3), ones(3))")
+    expect_close(got, 3.0, what="dot(arange(3), ones(3))")
+
+
+@checks.visible(
+    "ch02.matrix_ops",
+    message="matvec(A, x) for A = arange(6).reshape(2, 3) and x = arange(3) is [5, 14]",
+)
+def matvec_values(student, rng):
+    got = student.call("matvec", np.arange(6.0).reshape(2, 3), np.arange(3.0))
+    expect_close(got, [5.0, 14.0], what="matvec(A, x)")
+
+
+@checks.visible(
+    "ch02.matrix_ops",
+    message="matmul(A, B) for A = arange(20).reshape(5, 4) and B = ones((4, 3)) has rows "
+    "6, 22, 38, 54, 70",
+)
+def matmul_values(student, rng):
+    got = student.call("matmul", np.arange(20.0).reshape(5, 4), np.ones((4, 3)))
+    expected = np.repeat([[6.0], [22.0], [38.0], [54.0], [70.0]], 3, axis=1)
+    expect_close(got, expected, what="matmul(A, B)")
+
+
+@checks.visible("ch02.norms", message="l1_norm([3, -4]) is |3| + |-4| = 7")
+def l1_norm_values(student, rng):
+    got = expect_number(student.call("l1_norm", np.array([3.0, -4.0])), "l1_norm([3, -4])")
+    expect_close(got, 7.0, what="l1_norm([3, -4])")
+
+
+@checks.visible("ch02.norms", message="l2_norm([3, -4]) is sqrt(9 + 16) = 5")
+def l2_norm_values(student, rng):
+    got = expect_number(student.call("l2_norm", np.array([3.0, -4.0])), "l2_norm([3, -4])")
+    expect_close(got, 5.0, what="l2_norm([3, -4])")
+
+
+@checks.visible(
+    "ch02.norms",
+    message="frobenius_norm(ones((4, 9))) is sqrt(36) = 6: the square root of the sum of "
+    "squared entries",
+)
+def frobenius_norm_values(student, rng):
+    got = expect_number(
+        student.call("frobenius_norm", np.ones((4, 9))), "frobenius_norm(ones((4, 9)))"
+    )
+    expect_close(got, 6.0, what="frobenius_norm(ones((4, 9)))")
+
+
+# ------------------------------------------------------------ 2.4 calculus
+
+
+@checks.visible(
+    "ch02.numerical_derivative",
+    message="numerical_derivative(f, 1.0, h=0.1) for f(x) = 3x^2 - 4x is 2 (a central "
+    "difference is exact for a quadratic; a forward difference gives 2.3)",
+)
+def numerical_derivative_quadratic(student, rng):
+    got = student.call("numerical_derivative", fixture("cubic_minus_linear"), 1.0, 0.1)
+    got = expect_number(got, "numerical_derivative(f, 1.0, 0.1)")
+    expect_close(got, 2.0, rtol=0, atol=1e-4, what="numerical_derivative(f, 1.0, 0.1)")
+
+
+# ---------------------------------------------------------- 2.5 autograd
+
+
+@checks.visible(
+    "ch02.gradients",
+    message="gradients([2x.x, sum(x), sum(x*x), mean(x*x)], x) at x = arange(4) is "
+    "[[0,4,8,12], [1,1,1,1], [0,2,4,6], [0,0.5,1,1.5]]: reset x.grad between functions",
+)
+def gradients_reference_values(student, rng):
+    functions = [
+        fixture(n) for n in ("two_x_dot_x", "sum_of_x", "sum_of_squares", "mean_of_squares")
+    ]
+    x = np.arange(4.0)
+    got = as_sequence(
+        student.call("gradients", functions, tensor(x, requires_grad=True)), 4, "the result"
+    )
+    expected = [4 * x, np.ones(4), 2 * x, x / 2]
+    names = ["2 x.x", "sum(x)", "sum(x * x)", "mean(x * x)"]
+    for name, g, e in zip(names, got, expected):
+        expect_close(g, e, atol=1e-5, what=f"the gradient of {name}")
+
+
+@checks.visible(
+    "ch02.gradients",
+    message="for a function with a vector output (y = x * x) gradients returns the gradient "
+    "of its sum, 2x",
+)
+def gradients_non_scalar_output(student, rng):
+    x = rng.normal(size=5)
+    functions = [fixture("elementwise_square"), fixture("sum_of_x")]
+    got = as_sequence(
+        student.call("gradients", functions, tensor(x, requires_grad=True)), 2, "the result"
+    )
+    expect_close(got[0], 2 * x, rtol=1e-5, atol=1e-5, what="the gradient of sum(x * x)")
+    expect_close(got[1], np.ones(5), atol=1e-5, what="the gradient of sum(x)")
+
+
+@checks.visible(
+    "ch02.detach",
+    message="detach_gradients(arange(4)) is ([0, 1, 4, 9], [0, 3, 12, 27]): x*x once as a "
+    "constant, then 3x^2 with nothing detached",
+)
+def detach_reference_values(student, rng):
+    got = as_sequence(student.call("detach_gradients", np.arange(4.0)), 2, "detach_gradients(x)")
+    expect_close(got[0], [0, 1, 4, 9], atol=1e-5, what="the gradient with u detached")
+    expect_close(got[1], [0, 3, 12, 27], atol=1e-5, what="the gradient without detaching")
+
+
+# --------------------------------------------------------- 2.6 probability
+
+
+@checks.visible(
+    "ch02.bayes",
+    message="posterior(0.0015, [(1.0, 0.01)]) is 0.0015 / 0.011485 = 0.1306: divide by "
+    "P(D=1), summed over both values of H",
+)
+def bayes_one_test(student, rng):
+    got = expect_number(student.call("posterior", 0.0015, [(1.0, 0.01)]), "posterior")
+    expected = 0.0015 / (0.0015 + 0.01 * (1 - 0.0015))
+    expect_close(got, expected, rtol=1e-6, atol=0, what="P(H=1 | D1=1)")
+
+
+@checks.visible(
+    "ch02.bayes",
+    message="posterior(0.0015, [(1.0, 0.01), (0.98, 0.03)]) is 0.8307: the likelihoods of "
+    "conditionally independent tests multiply given H",
+)
+def bayes_two_tests(student, rng):
+    got = expect_number(student.call("posterior", 0.0015, [(1.0, 0.01), (0.98, 0.03)]), "posterior")
+    expected = 0.98 * 0.0015 / 0.00176955
+    expect_close(got, expected, rtol=1e-6, atol=0, what="P(H=1 | D1=1, D2=1)")
+
+
+@checks.visible(
+    "ch02.moments",
+    message="expectation_and_variance([0, 2, 10], [0.5, 0.4, 0.1]) is (1.8, 8.36): "
+    "probability-weighted mean and E[(X - E[X])^2]",
+)
+def expectation_investment(student, rng):
+    got = as_sequence(
+        student.call("expectation_and_variance", [0.0, 2.0, 10.0], [0.5, 0.4, 0.1]), 2, "the result"
+    )
+    expect_close(expect_number(got[0], "E[X]"), 1.8, what="E[X]")
+    expect_close(expect_number(got[1], "Var[X]"), 8.36, what="Var[X]")
+
+
+@checks.visible(
+    "ch02.moments",
+    message="sample_mean_and_variance([2, 4, 4, 4, 5, 5, 7, 9]) is (5, 32/7): the variance "
+    "divides by n - 1",
+)
+def sample_moments_values(student, rng):
+    got = as_sequence(
+        student.call("sample_mean_and_variance", [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]),
+        2,
+        "the result",
+    )
+    expect_close(expect_number(got[0], "the sample mean"), 5.0, what="the sample mean")
+    expect_close(expect_number(got[1], "the sample variance"), 32 / 7, what="the sample variance")
+
+
+@checks.visible(
+    "ch02.die_frequencies",
+    message="die_frequencies(n, seed) returns 6 relative frequencies (faces 1..6) that sum "
+    "to 1, are near 1/6 for n = 6000, and repeat for the same seed",
+)
+def die_frequencies_basic(student, rng):
+    n, seed = 6000, int(rng.integers(0, 2**31))
+    first = frequencies_array(student.call("die_frequencies", n, seed), "the frequencies")
+    expect_close(float(first.sum()), 1.0, atol=1e-9, what="the sum of the frequencies")
+    counts = first * n
+    expect_true(
+        np.allclose(counts, np.round(counts), atol=1e-6),
+        "the frequencies should be counts divided by the number of tosses",
+    )
+    tolerance = 5 * math.sqrt((1 / 6) * (5 / 6) / n)
+    worst = int(np.argmax(np.abs(first - 1 / 6)))
+    expect_true(
+        abs(first[worst] - 1 / 6) < tolerance,
+        f"face {worst + 1} came up with frequency {first[worst]:.4f} in {n} tosses; a fair "
+        f"die gives 1/6 = 0.1667 +- {tolerance:.3f} (are all six faces possible?)",
+    )
+    again = frequencies_array(student.call("die_frequencies", n, seed), "a second call")
+    expect_true(
+        np.array_equal(first, again),
+        "two calls with the same seed gave different frequencies; create the generator "
+        "with np.random.default_rng(seed)",
+    )

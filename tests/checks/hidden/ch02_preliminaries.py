@@ -1,0 +1,388 @@
+"""Hidden checks for chapter 2 (instructors only).
+
+Random inputs from ``rng`` and stronger properties than the visible checks:
+shapes that differ, square matrices where a missing keepdims hides, random
+functions for the autograd exercises, edge cases such as one toss or no test.
+"""
+
+import math
+
+import numpy as np
+
+from workbook.grading import (
+    CheckFailed,
+    Checks,
+    expect_array,
+    expect_close,
+    expect_number,
+    expect_true,
+    fixture,
+    tensor,
+)
+
+checks = Checks("ch02")
+
+# The matrix of workbook.grading.fixtures.quadratic_form, copied so that the
+# expected gradient is computed from the grader's own numbers.
+QUADRATIC_FORM_MATRIX = np.array([[2.0, -1.0, 0.5], [0.0, 1.5, 3.0], [-2.0, 1.0, 0.25]])
+
+
+def frequencies_array(value, what):
+    """Six numbers: an array or tensor, or a list or tuple of numbers."""
+    if isinstance(value, (list, tuple)) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+    ):
+        value = np.asarray(value, dtype=np.float64)
+    return expect_array(value, shape=(6,), what=what)
+
+
+def as_sequence(value, length, what):
+    if not isinstance(value, (list, tuple)):
+        raise CheckFailed(
+            f"{what} should be a list or tuple of {length} items, got {type(value).__name__}"
+        )
+    if len(value) != length:
+        raise CheckFailed(f"{what} should have {length} items, got {len(value)}")
+    return list(value)
+
+
+# ------------------------------------------------------------ 2.1 tensors
+
+
+@checks.hidden(
+    "ch02.pairwise_differences",
+    message="pairwise_differences works for vectors of different lengths (including length 1) "
+    "and for torch tensors",
+)
+def pairwise_differences_random_shapes(student, rng):
+    for n, m in [(int(rng.integers(2, 7)), int(rng.integers(7, 10))), (1, 5), (6, 1)]:
+        x, y = rng.normal(size=n), rng.normal(size=m)
+        got = student.call("pairwise_differences", tensor(x), tensor(y))
+        expect_close(
+            got, np.subtract.outer(x, y), what=f"pairwise_differences for lengths {n} and {m}"
+        )
+
+
+@checks.hidden(
+    "ch02.slicing",
+    message="even_rows_last_columns(X, k) is right for random shapes and every k from 1 to "
+    "the number of columns",
+)
+def even_rows_last_columns_random(student, rng):
+    rows, cols = int(rng.integers(3, 8)), int(rng.integers(3, 7))
+    X = rng.normal(size=(rows, cols)).astype(np.float32)
+    for k in range(1, cols + 1):
+        got = student.call("even_rows_last_columns", tensor(X), k)
+        expected = X[np.arange(0, rows, 2)][:, np.arange(cols - k, cols)]
+        expect_close(got, expected, what=f"even_rows_last_columns(X, {k}) for a {rows}x{cols} X")
+
+
+@checks.hidden(
+    "ch02.slicing", message="flip_rows reverses the rows of random tensors, columns untouched"
+)
+def flip_rows_random(student, rng):
+    for shape in [(int(rng.integers(2, 9)), int(rng.integers(2, 6))), (1, 4)]:
+        X = rng.normal(size=shape).astype(np.float32)
+        got = student.call("flip_rows", tensor(X))
+        expect_close(
+            got, X[np.arange(shape[0] - 1, -1, -1)], what=f"flip_rows for a {shape} tensor"
+        )
+
+
+# ------------------------------------------------------- 2.2 preprocessing
+
+
+def _random_table(rng, n):
+    table = {}
+    for name in ("area", "age"):
+        numbers = rng.normal(100.0, 30.0, size=n).round(1)
+        missing = rng.random(n) < 0.35
+        missing[rng.choice(n, size=3, replace=False)] = False  # at least 3 values present
+        table[name] = [float("nan") if m else float(v) for v, m in zip(numbers, missing)]
+    for name, categories in (("roof", ["Slate", "Tile", "Wood"]), ("street", ["Grvl", "Pave"])):
+        picks = rng.choice(categories, size=n)
+        missing = rng.random(n) < 0.3
+        missing[0] = True
+        table[name] = [None if m else str(v) for v, m in zip(picks, missing)]
+    return table
+
+
+def _expected_table(table):
+    out = {}
+    for name, column in table.items():
+        if any(isinstance(v, str) for v in column):
+            for category in sorted(set(v for v in column if v is not None)):
+                out[name + "_" + category] = np.array(
+                    [1.0 if v == category else 0.0 for v in column]
+                )
+            out[name + "_nan"] = np.array([1.0 if v is None else 0.0 for v in column])
+        else:
+            values = np.array(column, dtype=np.float64)
+            out[name] = np.where(np.isnan(values), np.nanmean(values), values)
+    return out
+
+
+@checks.hidden(
+    "ch02.preprocess",
+    message="preprocess imputes the column mean (not zero or the median), keeps every row, "
+    "and one-hot encodes every text column with a _nan indicator",
+)
+def preprocess_random_table(student, rng):
+    table = _random_table(rng, int(rng.integers(8, 13)))
+    got = student.call("preprocess", table)
+    if not (isinstance(got, dict) and "columns" in got and "data" in got):
+        raise CheckFailed("preprocess(data) should return a pandas DataFrame")
+    expected = _expected_table(table)
+    if set(got["columns"]) != set(expected):
+        raise CheckFailed(f"the columns are {sorted(got['columns'])}; expected {sorted(expected)}")
+    for name, column in expected.items():
+        values = expect_array(got["data"][name], what=f"column {name!r}").astype(np.float64)
+        expect_close(values, column, what=f"column {name!r}")
+
+
+# ------------------------------------------------------ 2.3 linear algebra
+
+
+@checks.hidden(
+    "ch02.normalize_rows",
+    message="normalize_rows divides each row by its own sum also for square and tall matrices "
+    "(where dividing by column sums or a missing keepdims would still broadcast)",
+)
+def normalize_rows_square_and_tall(student, rng):
+    n = int(rng.integers(3, 6))
+    for shape in [(n, n), (n + 3, 2)]:
+        X = rng.uniform(0.1, 3.0, size=shape)
+        got = student.call("normalize_rows", X)
+        expected = X / X.sum(axis=1, keepdims=True)
+        expect_close(got, expected, rtol=1e-5, what=f"normalize_rows for a {shape} matrix")
+        expect_close(np.sum(got, axis=1), np.ones(shape[0]), rtol=1e-5, what="the row sums")
+
+
+@checks.hidden(
+    "ch02.matrix_ops",
+    message="hadamard, dot, matvec and matmul are right on random matrices with three "
+    "different sizes",
+)
+def matrix_ops_random(student, rng):
+    n, k, m = rng.permutation([2, 3, 4])[:3] + int(rng.integers(0, 3))
+    n, k, m = int(n), int(k), int(m)
+    A, B = rng.normal(size=(n, k)), rng.normal(size=(n, k))
+    C, x, y = rng.normal(size=(k, m)), rng.normal(size=k), rng.normal(size=k)
+    tol = dict(rtol=1e-4, atol=1e-5)
+    expect_close(
+        student.call("hadamard", A, B), A * B, what=f"hadamard of two {n}x{k} matrices", **tol
+    )
+    got = expect_number(student.call("dot", x, y), "dot(x, y)")
+    expect_close(got, float(np.einsum("i,i->", x, y)), what="dot(x, y)", **tol)
+    expect_close(
+        student.call("matvec", A, x), np.einsum("ij,j->i", A, x), what="matvec(A, x)", **tol
+    )
+    expect_close(
+        student.call("matmul", A, C),
+        np.einsum("ij,jk->ik", A, C),
+        what=f"matmul of {n}x{k} and {k}x{m}",
+        **tol,
+    )
+
+
+@checks.hidden(
+    "ch02.norms",
+    message="the three norms are right on random inputs with negative entries, and the "
+    "Frobenius norm is the root of the sum of all squared entries (not the spectral norm)",
+)
+def norms_random(student, rng):
+    x = rng.normal(size=int(rng.integers(4, 9)))
+    X = rng.normal(size=(int(rng.integers(2, 5)), int(rng.integers(5, 8))))
+    got = expect_number(student.call("l1_norm", x), "l1_norm(x)")
+    expect_close(got, np.abs(x).sum(), rtol=1e-5, what="l1_norm(x)")
+    got = expect_number(student.call("l2_norm", x), "l2_norm(x)")
+    expect_close(got, math.sqrt(float(x @ x)), rtol=1e-5, what="l2_norm(x)")
+    got = expect_number(student.call("frobenius_norm", X), "frobenius_norm(X)")
+    expect_close(got, math.sqrt(float((X * X).sum())), rtol=1e-5, what="frobenius_norm(X)")
+
+
+# ------------------------------------------------------------ 2.4 calculus
+
+
+@checks.hidden(
+    "ch02.numerical_derivative",
+    message="numerical_derivative uses the step h it is given in (f(x+h) - f(x-h)) / (2h), "
+    "for sin and x^3 at random points",
+)
+def numerical_derivative_random(student, rng):
+    h = 0.05
+    for x in rng.uniform(1.0, 2.0, size=2) * rng.choice([-1, 1], size=2):
+        got = expect_number(
+            student.call("numerical_derivative", fixture("sum_of_cubes"), float(x), h)
+        )
+        expected = 3 * x * x + h * h  # the exact central difference of x^3
+        expect_close(
+            got, expected, rtol=1e-4, atol=1e-4, what=f"the central difference of x^3 at {x:.3f}"
+        )
+    h = 0.01
+    for x in (rng.uniform(0.5, 1.2), rng.uniform(2.0, 2.6)):
+        got = expect_number(student.call("numerical_derivative", fixture("sin_sum"), float(x), h))
+        expected = (math.sin(x + h) - math.sin(x - h)) / (2 * h)
+        expect_close(
+            got, expected, rtol=0, atol=5e-5, what=f"the central difference of sin at {x:.3f}"
+        )
+
+
+# ---------------------------------------------------------- 2.5 autograd
+
+
+@checks.hidden(
+    "ch02.gradients",
+    message="gradients is right for sin, x^3, log-sum-exp and a vector output on a random x, "
+    "each gradient independent of the others",
+)
+def gradients_random_functions(student, rng):
+    x = rng.normal(size=6)
+    names = ["sin_sum", "sum_of_cubes", "log_sum_exp", "elementwise_square"]
+    got = as_sequence(
+        student.call("gradients", [fixture(n) for n in names], tensor(x, requires_grad=True)),
+        4,
+        "the result",
+    )
+    softmax = np.exp(x - x.max()) / np.exp(x - x.max()).sum()
+    expected = [np.cos(x), 3 * x**2, softmax, 2 * x]
+    for name, g, e in zip(names, got, expected):
+        expect_close(g, e, rtol=1e-4, atol=1e-5, what=f"the gradient of {name}")
+
+
+@checks.hidden(
+    "ch02.gradients",
+    message="gradients matches (A + A^T) x for x^T A x and goes through Python loops and "
+    "branches (a function that doubles x until its norm reaches 1000)",
+)
+def gradients_identities_and_control_flow(student, rng):
+    x = rng.normal(size=3) * 0.2
+    names = ["quadratic_form", "doubling_loop", "two_x_dot_x"]
+    got = as_sequence(
+        student.call("gradients", [fixture(n) for n in names], tensor(x, requires_grad=True)),
+        3,
+        "the result",
+    )
+    A = QUADRATIC_FORM_MATRIX
+    x32 = x.astype(np.float32).astype(np.float64)
+    expect_close(got[0], (A + A.T) @ x32, rtol=1e-4, atol=1e-5, what="the gradient of x^T A x")
+    factor, b = 2.0, 2 * x32
+    while np.linalg.norm(b) < 1000:
+        b, factor = 2 * b, 2 * factor
+    if b.sum() <= 0:
+        factor *= 100
+    expect_close(
+        got[1], np.full(3, factor), rtol=1e-5, what="the gradient of the doubling loop (summed)"
+    )
+    expect_close(got[2], 4 * x32, rtol=1e-4, atol=1e-5, what="the gradient of 2 x.x")
+
+
+@checks.hidden(
+    "ch02.detach",
+    message="detach_gradients(x) is (x^2, 3x^2) for random x",
+)
+def detach_random(student, rng):
+    x = rng.normal(size=int(rng.integers(3, 8)))
+    got = as_sequence(student.call("detach_gradients", x), 2, "detach_gradients(x)")
+    expect_close(got[0], x**2, rtol=1e-4, atol=1e-5, what="the gradient with u detached")
+    expect_close(got[1], 3 * x**2, rtol=1e-4, atol=1e-5, what="the gradient without detaching")
+
+
+# --------------------------------------------------------- 2.6 probability
+
+
+@checks.hidden(
+    "ch02.bayes",
+    message="posterior is right for random priors and zero to four tests (no tests: the prior)",
+)
+def bayes_random_tests(student, rng):
+    for count in (0, 1, 2, 3, 4):
+        prior = float(rng.uniform(0.001, 0.5))
+        tests = [
+            (float(rng.uniform(0.5, 1.0)), float(rng.uniform(0.001, 0.3))) for _ in range(count)
+        ]
+        got = expect_number(student.call("posterior", prior, tests), "posterior")
+        log_odds = math.log(prior / (1 - prior)) + sum(math.log(s / f) for s, f in tests)
+        expected = 1 / (1 + math.exp(-log_odds))
+        expect_close(
+            got,
+            expected,
+            rtol=1e-6,
+            atol=1e-12,
+            what=f"the posterior after {count} positive test(s)",
+        )
+
+
+@checks.hidden(
+    "ch02.moments",
+    message="expectation_and_variance is right for a random distribution with unequal "
+    "probabilities",
+)
+def expectation_random(student, rng):
+    values = rng.normal(size=int(rng.integers(3, 7))) * 5
+    probs = rng.dirichlet(np.ones(values.size))
+    got = as_sequence(
+        student.call("expectation_and_variance", list(values), list(probs)), 2, "the result"
+    )
+    mean = float(probs @ values)
+    expect_close(expect_number(got[0], "E[X]"), mean, rtol=1e-6, what="E[X]")
+    expect_close(
+        expect_number(got[1], "Var[X]"),
+        float(probs @ values**2) - mean**2,
+        rtol=1e-6,
+        what="Var[X]",
+    )
+
+
+@checks.hidden(
+    "ch02.moments",
+    message="sample_mean_and_variance returns the mean and the n - 1 variance of random "
+    "samples, also of size 2",
+)
+def sample_moments_random(student, rng):
+    for size in (2, int(rng.integers(5, 20))):
+        samples = rng.normal(3.0, 2.0, size=size)
+        got = as_sequence(student.call("sample_mean_and_variance", list(samples)), 2, "the result")
+        mean = samples.sum() / size
+        expect_close(
+            expect_number(got[0], "the sample mean"), mean, rtol=1e-6, what="the sample mean"
+        )
+        unbiased = ((samples - mean) ** 2).sum() / (size - 1)
+        expect_close(
+            expect_number(got[1], "the sample variance"),
+            unbiased,
+            rtol=1e-6,
+            what=f"the sample variance of {size} samples",
+        )
+
+
+@checks.hidden(
+    "ch02.die_frequencies",
+    message="die_frequencies has six entries even for one or two tosses, is within 4.5 "
+    "standard errors of 1/6 for 60000 tosses, and different seeds give different results",
+)
+def die_frequencies_strong(student, rng):
+    seeds = [int(s) for s in rng.integers(0, 2**31, size=4)]
+    for n, seed in [(1, seeds[0]), (1, seeds[1]), (2, seeds[2]), (1, seeds[3])]:
+        got = frequencies_array(
+            student.call("die_frequencies", n, seed), f"the frequencies for {n} toss(es)"
+        )
+        expect_close(
+            float(got.sum()), 1.0, atol=1e-9, what=f"the sum of the frequencies for {n} toss(es)"
+        )
+        expect_close(got * n, np.round(got * n), atol=1e-6, what=f"the frequencies times {n}")
+    n = 60000
+    big = frequencies_array(student.call("die_frequencies", n, seeds[0]), "the frequencies")
+    tolerance = 4.5 * math.sqrt((1 / 6) * (5 / 6) / n)
+    expect_true(
+        bool(np.all(np.abs(big - 1 / 6) < tolerance)),
+        f"with {n} tosses the frequencies {np.round(big, 4).tolist()} should all be within "
+        f"{tolerance:.4f} of 1/6",
+    )
+    other = frequencies_array(student.call("die_frequencies", 600, seeds[1]), "the frequencies")
+    other2 = frequencies_array(
+        student.call("die_frequencies", 600, seeds[1] + 1), "the frequencies"
+    )
+    expect_true(not np.array_equal(other, other2), "different seeds should give different tosses")
+    repeat = frequencies_array(student.call("die_frequencies", 600, seeds[1]), "the frequencies")
+    expect_true(np.array_equal(other, repeat), "the same seed should give the same frequencies")

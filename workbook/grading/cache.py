@@ -1,0 +1,81 @@
+"""Regrading a class when nothing changed is near-instant: results are kept
+under a hash of everything that decides them -- the submission's bytes, its
+name (hidden inputs depend on it), the chapter template, the checks, the
+grader's own code and the hidden-input secret."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from workbook.grading.runner import ExerciseResult, SubmissionResult
+from workbook.grading.evaluate import CheckResult
+
+
+def _digest_files(digest, paths) -> None:
+    for path in sorted(paths):
+        digest.update(str(path.name).encode() + b"\0" + path.read_bytes() + b"\0")
+
+
+def grader_fingerprint() -> str:
+    """A hash of the installed ``workbook`` package: any code change regrades."""
+    import workbook
+
+    digest = hashlib.sha256()
+    _digest_files(digest, Path(workbook.__file__).parent.rglob("*.py"))
+    return digest.hexdigest()
+
+
+class ResultCache:
+    def __init__(self, folder: Path, project, salt: str, isolation: str):
+        self.folder = folder
+        self.project = project
+        self.salt = salt
+        self.isolation = isolation
+        self._fingerprint = grader_fingerprint()
+        self._chapters: dict[str, str] = {}
+
+    def _chapter_digest(self, chapter: str) -> str:
+        if chapter not in self._chapters:
+            digest = hashlib.sha256()
+            files = [self.project.chapter_file(chapter), self.project.visible_checks_file(chapter)]
+            hidden = self.project.hidden_checks_file(chapter)
+            if hidden is not None and hidden.is_file():
+                files.append(hidden)
+            _digest_files(digest, files)
+            self._chapters[chapter] = digest.hexdigest()
+        return self._chapters[chapter]
+
+    def key(self, path: Path, name: str) -> str:
+        digest = hashlib.sha256()
+        for part in (self._fingerprint, self.salt, self.isolation, name):
+            digest.update(part.encode() + b"\0")
+        digest.update(path.read_bytes())
+        for chapter in sorted(self.project.chapter_files()):
+            digest.update(self._chapter_digest(chapter).encode())
+        return digest.hexdigest()
+
+    def load(self, key: str) -> SubmissionResult | None:
+        path = self.folder / f"{key}.json"
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
+        exercises = [
+            ExerciseResult(**{**e, "checks": [CheckResult(**c) for c in e["checks"]]})
+            for e in data.pop("exercises")
+        ]
+        result = SubmissionResult(**{k: v for k, v in data.items()
+                                     if k in SubmissionResult.__dataclass_fields__})
+        result.exercises = exercises
+        result.cached = True
+        return result
+
+    def store(self, key: str, result: SubmissionResult) -> None:
+        if not result.complete and (not result.error or result.error.startswith("grader error")):
+            return  # only final verdicts are kept
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".{key}.tmp"
+        tmp.write_text(json.dumps(result.to_dict()))
+        tmp.replace(self.folder / f"{key}.json")
