@@ -1,0 +1,14 @@
+# attack: none -- the honest classmate whose work the others try to copy or spoil
+# expect: ch99.double=3 ch99.total=3 ch99.negate=3
+# %%
+# exercise: ch99.double
+def double(x):
+    return 2 * np.asarray(x)
+# %%
+# exercise: ch99.total
+def total(values):
+    return float(np.sum(values))
+# %%
+# exercise: ch99.negate
+def negate(x):
+    return -np.asarray(x)
