@@ -70,6 +70,33 @@ def _limits(args):
     return Limits(memory_bytes=int(args.memory_limit * GIB), processes=args.max_processes)
 
 
+def cmd_gradescope(args) -> int:
+    """Grade one submission and write Gradescope's results.json."""
+    import json
+    import shutil
+    import tempfile
+
+    from workbook.grading.batch import grade_class
+    from workbook.grading.gradescope import gradescope_results
+
+    project = find_project()
+    submissions = [p for p in Path(args.submission).glob("*.ipynb")] if Path(args.submission).is_dir() \
+        else [Path(args.submission)]
+    if len(submissions) != 1:
+        raise ValueError(f"expected one notebook in {args.submission}, found {len(submissions)}")
+    scratch = Path(tempfile.mkdtemp(prefix="workbook-gradescope-"))
+    try:
+        run = grade_class(submissions, project, scratch, jobs=1, seed=args.seed, use_cache=False)
+        results = gradescope_results(run.results[0])
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"score {results['score']:g}; Gradescope results written to {out}")
+    return 0
+
+
 def cmd_check(args) -> int:
     from workbook.grading.selfcheck import format_results, self_check_file
 
@@ -172,6 +199,13 @@ def parser() -> argparse.ArgumentParser:
                    help="processes and threads a worker may start (default 64)")
     p.add_argument("--no-cache", action="store_true", help="regrade even unchanged submissions")
     p.set_defaults(run=cmd_grade)
+
+    p = sub.add_parser("gradescope", help="grade one submission, write Gradescope's results.json")
+    p.add_argument("submission", help="the notebook, or Gradescope's submission folder")
+    p.add_argument("--out", default="/autograder/results/results.json")
+    p.add_argument("--seed", required=True,
+                   help="the course's secret for hidden inputs (keep it out of the student bundle)")
+    p.set_defaults(run=cmd_gradescope)
 
     p = sub.add_parser("check", help="self-check a notebook with the visible checks")
     p.add_argument("notebook")

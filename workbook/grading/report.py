@@ -1,5 +1,6 @@
-"""What grading writes: per submission ``results.json``, ``feedback.md`` and
-``feedback.html``; per class ``gradebook.csv`` and a table on the console.
+"""What grading writes: per submission ``results.json``, ``feedback.md``,
+``feedback.html`` and ``gradescope.json`` (Gradescope's format); per class
+``gradebook.csv`` and a table on the console.
 
 Feedback names each check and its message, never a hidden check's source.
 """
@@ -32,6 +33,9 @@ def write_submission_reports(result: SubmissionResult, folder: Path) -> None:
     _atomic_write(folder / "results.json", json.dumps(result.to_dict(), indent=2) + "\n")
     _atomic_write(folder / "feedback.md", feedback_markdown(result))
     _atomic_write(folder / "feedback.html", feedback_html(result))
+    from workbook.grading.gradescope import gradescope_results
+
+    _atomic_write(folder / "gradescope.json", json.dumps(gradescope_results(result), indent=2) + "\n")
 
 
 def feedback_markdown(result: SubmissionResult) -> str:
