@@ -143,6 +143,8 @@ def describe_model(obj: Any, inputs: Any = None, set_weights: Any = None) -> Mod
     if not isinstance(obj, keras.layers.Layer):
         raise UnreadableResult(f"expected a Keras model or layer, got {type(obj).__name__}")
     if set_weights is not None:
+        if not obj.built and inputs is not None:
+            obj(inputs, training=False)  # a bare layer builds on its first call
         obj.set_weights([np.asarray(w) for w in set_weights])
     outputs = None
     if inputs is not None:

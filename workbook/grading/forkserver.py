@@ -54,7 +54,7 @@ def _vm_size() -> int:
     return 0
 
 
-def _tasks_of_user(uid: int) -> int:
+def tasks_of_user(uid: int) -> int:
     """Processes and threads of ``uid`` that this process can see."""
     count = 0
     for entry in os.listdir("/proc"):
@@ -234,7 +234,7 @@ def _become_worker(reader_fd: int, writer_fd: int, limits: dict, env: dict) -> N
     if processes:
         # RLIMIT_NPROC counts every task of the user, machine-wide: start from
         # what the user already runs (the grader measured it outside).
-        already = max(_tasks_of_user(os.getuid()), int(limits.get("host_tasks", 0))
+        already = max(tasks_of_user(os.getuid()), int(limits.get("host_tasks", 0))
                       if os.getuid() != NOBODY else 0)
         ceiling = already + processes
         resource.setrlimit(resource.RLIMIT_NPROC, (ceiling, ceiling))
@@ -244,6 +244,9 @@ def _become_worker(reader_fd: int, writer_fd: int, limits: dict, env: dict) -> N
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     os.environ.clear()
     os.environ.update(env)
+    import tempfile
+
+    tempfile.tempdir = None  # forget the server's temp dir: use this worker's TMPDIR
     # Student output goes to a log the grader can read (stdout/stderr fds
     # were set up by the server's parent); requests come on the pipes.
     from workbook.grading.worker import serve

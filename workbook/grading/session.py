@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from workbook.grading.evaluate import WorkerLost
+from workbook.grading.forkserver import tasks_of_user
 from workbook.grading.sandbox import BUBBLEWRAP, Limits, choose_isolation, sandboxed_command
 from workbook.grading.wire import WireError, read_message, write_message
 
@@ -41,18 +42,6 @@ WORKER_ENV = {
 
 class ServerFailed(RuntimeError):
     pass
-
-
-def _user_tasks(uid: int) -> int:
-    count = 0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    count += len(os.listdir(f"/proc/{entry}/task"))
-            except OSError:
-                continue
-    return count
 
 
 class ForkServerHandle:
@@ -143,7 +132,7 @@ class ForkServerHandle:
         else:
             env.update({"HOME": home, "TMPDIR": home, "MPLCONFIGDIR": home,
                         "WORKBOOK_FIGURES": f"{home}/figures"})
-        limits = {**self.limits.to_dict(), "host_tasks": _user_tasks(os.getuid())}
+        limits = {**self.limits.to_dict(), "host_tasks": tasks_of_user(os.getuid())}
         answer = self._ask({"op": "spawn", "env": env, "limits": limits},
                            [reader_fd, writer_fd, output_fd])
         return int(answer["pid"])

@@ -1,0 +1,322 @@
+"""Hidden checks for chapter 6 (instructors only).
+
+Random sizes and weights from ``rng``; outputs are compared with a numpy
+forward pass that uses the weights the check loaded into the student's model,
+and gradients with their closed form.
+"""
+
+import numpy as np
+
+from workbook.grading import (
+    CheckFailed,
+    Checks,
+    expect_array,
+    expect_close,
+    expect_equal,
+    expect_functional,
+    expect_model,
+    expect_number,
+    expect_true,
+)
+
+checks = Checks("ch06")
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+def as_sequence(value, length, what):
+    if not isinstance(value, (list, tuple)):
+        raise CheckFailed(
+            f"{what} should be a list or tuple of {length} items, got {type(value).__name__}"
+        )
+    if len(value) != length:
+        raise CheckFailed(f"{what} should have {length} items, got {len(value)}")
+    return list(value)
+
+
+def as_shape(value, what):
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iu":
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        raise CheckFailed(f"{what} should be a shape such as (4, 8), got {value!r}")
+    return tuple(value)
+
+
+def as_shapes(value, what):
+    if not isinstance(value, (list, tuple)):
+        raise CheckFailed(f"{what} should be a list of shapes, got {type(value).__name__}")
+    return [as_shape(v, f"{what}[{i}]") for i, v in enumerate(value)]
+
+
+def expect_dict(value, keys, what):
+    if not isinstance(value, dict):
+        raise CheckFailed(f"{what} should be a dict with keys {sorted(keys)}, got {type(value).__name__}")
+    missing = sorted(set(keys) - set(value))
+    if missing:
+        raise CheckFailed(f"{what} lacks the key(s) {missing}")
+    return value
+
+
+def dense_weights(rng, fan_in, fan_out, scale=0.5):
+    return rng.normal(0, scale, size=(fan_in, fan_out)), rng.normal(0, 0.1, size=fan_out)
+
+
+# ------------------------------------------------------ 6.1 nested models
+
+
+@checks.hidden(
+    "ch06.nested_model",
+    message="for random width, hidden size and number of blocks, the nested model's blocks "
+    "each hold kernels (width, hidden), (hidden, width) and compute relu(x W1 + b1) W2 + b2, "
+    "one after the other, followed by Dense(1)",
+)
+def nested_model_random_outputs(student, rng):
+    width, hidden, blocks = int(rng.integers(3, 7)), int(rng.integers(5, 11)), int(rng.integers(2, 4))
+    weights = []
+    for _ in range(blocks):
+        weights += [*dense_weights(rng, width, hidden), *dense_weights(rng, hidden, width)]
+    weights += [*dense_weights(rng, width, 1)]
+    x = rng.normal(size=(5, width))
+    model = expect_functional(
+        student.model("build_nested_model", width, hidden, blocks, inputs=x, set_weights=weights),
+        f"build_nested_model({width}, {hidden}, {blocks})",
+    )
+    expect_equal(model.layer_classes(), ["InputLayer"] + ["Functional"] * blocks + ["Dense"],
+                 "the layer classes")
+    for layer in model.layers[1:-1]:
+        expect_equal(layer["weight_shapes"], [[width, hidden], [hidden], [hidden, width], [width]],
+                     "the weight shapes of a block")
+    h = x
+    for i in range(blocks):
+        w1, b1, w2, b2 = weights[4 * i: 4 * i + 4]
+        h = relu(h @ w1 + b1) @ w2 + b2
+    expected = h @ weights[-2] + weights[-1]
+    expect_close(model.outputs, expected, rtol=1e-4, atol=1e-4, what="the model's output")
+
+
+# ---------------------------------------------------- 6.2 parameter counts
+
+
+@checks.hidden(
+    "ch06.param_count",
+    message="for random layer widths, dense_weight_shapes lists (fan_in, fan_out) and "
+    "(fan_out,) per layer and mlp_param_count sums fan_in * fan_out + fan_out",
+)
+def param_count_random_mlps(student, rng):
+    for _ in range(3):
+        sizes = [int(s) for s in rng.integers(2, 40, size=int(rng.integers(2, 6)))]
+        expected_shapes, expected_count = [], 0
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            expected_shapes += [(a, b), (b,)]
+            expected_count += a * b + b
+        shapes = as_shapes(student.call("dense_weight_shapes", sizes), f"dense_weight_shapes({sizes})")
+        expect_equal(shapes, expected_shapes, f"dense_weight_shapes({sizes})")
+        count = expect_number(student.call("mlp_param_count", sizes), f"mlp_param_count({sizes})")
+        expect_equal(count, float(expected_count), f"mlp_param_count({sizes})")
+
+
+# ------------------------------------------------------- 6.2 torch layout
+
+
+@checks.hidden(
+    "ch06.torch_layout",
+    message="for random (also square) kernels, the torch weight is the transpose of the "
+    "Keras kernel and linear_output equals x @ kernel + bias",
+)
+def torch_layout_random(student, rng):
+    n = int(rng.integers(3, 7))
+    for fan_in, fan_out in ((n, n), (n + 2, n)):
+        kernel, bias = rng.normal(size=(fan_in, fan_out)), rng.normal(size=fan_out)
+        state = expect_dict(student.call("dense_to_linear_state", kernel, bias), {"weight", "bias"},
+                            "dense_to_linear_state(kernel, bias)")
+        expect_close(state["weight"], kernel.T, rtol=1e-5, atol=1e-6, what="the torch weight")
+        expect_close(state["bias"], bias, rtol=1e-5, atol=1e-6, what="the torch bias")
+        x = rng.normal(size=(4, fan_in))
+        expect_close(student.call("linear_output", kernel, bias, x), x @ kernel + bias,
+                     rtol=1e-4, atol=1e-4, what="linear_output(kernel, bias, x)")
+
+
+# ---------------------------------------------------------- 6.2 tied layers
+
+
+@checks.hidden(
+    "ch06.tied_layers",
+    message="with six weight arrays loaded, the tied model computes "
+    "Dense1 -> shared -> the same shared again -> output, so both uses read the same kernel",
+)
+def tied_model_outputs(student, rng):
+    width, hidden = int(rng.integers(3, 7)), int(rng.integers(4, 9))
+    weights = [*dense_weights(rng, width, hidden), *dense_weights(rng, hidden, hidden, 0.7),
+               *dense_weights(rng, hidden, 1)]
+    x = rng.normal(size=(6, width))
+    model = expect_functional(
+        student.model("build_tied_model", width, hidden, inputs=x, set_weights=weights),
+        f"build_tied_model({width}, {hidden})",
+    )
+    w1, b1, ws, bs, w3, b3 = weights
+    h = relu(x @ w1 + b1)
+    h = relu(relu(h @ ws + bs) @ ws + bs)
+    expect_close(model.outputs, h @ w3 + b3, rtol=1e-4, atol=1e-4, what="the model's output")
+    expect_equal(model.count_params, width * hidden + hidden + hidden * hidden + hidden + hidden + 1,
+                 "the number of parameters")
+
+
+# ---------------------------------------------------------- 6.3 initializers
+
+
+@checks.hidden(
+    "ch06.initializers",
+    message="the hidden kernel is N(0, 0.01) and reproducible: the same seed gives the same "
+    "kernel, another seed a different one; the output kernel is 42 and its bias 1",
+)
+def initializers_seeded(student, rng):
+    width, hidden = int(rng.integers(30, 50)), int(rng.integers(200, 300))
+    seed = int(rng.integers(0, 10_000))
+    first = expect_functional(student.model("build_initialized_mlp", width, hidden, seed), "the model")
+    again = expect_model(student.model("build_initialized_mlp", width, hidden, seed))
+    other = expect_model(student.model("build_initialized_mlp", width, hidden, seed + 1))
+    expect_equal(len(first.weights), 4, "the number of weight variables")
+    kernel = expect_array(first.weights[0], shape=(width, hidden), what="the hidden kernel")
+    expect_true(np.array_equal(kernel, again.weights[0]),
+                "two models built with the same seed have different hidden kernels: pass the "
+                "seed to the initializer")
+    expect_true(not np.array_equal(kernel, other.weights[0]),
+                "two models built with different seeds have the same hidden kernel")
+    std = float(np.std(kernel))
+    expect_true(0.009 < std < 0.011, f"the hidden kernel's standard deviation is {std:.4g}; expected 0.01")
+    expect_true(abs(float(np.mean(kernel))) < 1e-3, "the hidden kernel's mean is not about 0")
+    expect_close(first.weights[1], np.zeros(hidden), what="the hidden bias")
+    expect_close(first.weights[2], np.full((hidden, 1), 42.0), what="the output kernel")
+    expect_close(first.weights[3], np.ones(1), what="the output bias")
+
+
+# ----------------------------------------------------- 6.3 custom initializer
+
+
+@checks.hidden(
+    "ch06.custom_initializer",
+    message="chopped_dense(units) builds a Dense layer whose kernel follows chopped_uniform "
+    "(zero or 5 <= |w| <= 10, the nonzero magnitudes uniform with mean 7.5) and whose bias is zero",
+)
+def chopped_dense_kernel(student, rng):
+    fan_in, units = int(rng.integers(60, 100)), int(rng.integers(150, 250))
+    x = rng.normal(size=(2, fan_in))
+    layer = expect_model(student.model("chopped_dense", units, inputs=x), f"chopped_dense({units})")
+    expect_equal(len(layer.weights), 2, "the number of weight variables")
+    kernel = expect_array(layer.weights[0], shape=(fan_in, units), what="the kernel").astype(float)
+    magnitude = np.abs(kernel)
+    expect_true(np.all((magnitude == 0) | ((magnitude >= 5 - 1e-5) & (magnitude <= 10 + 1e-5))),
+                "the kernel has entries that are neither 0 nor between 5 and 10 in absolute value")
+    zero_share = float(np.mean(magnitude == 0))
+    expect_true(0.45 < zero_share < 0.55, f"{zero_share:.0%} of the kernel is zero; expected about half")
+    mean_magnitude = float(magnitude[magnitude > 0].mean())
+    expect_true(7.3 < mean_magnitude < 7.7,
+                f"the nonzero entries have mean magnitude {mean_magnitude:.3g}; U(5, 10) has 7.5")
+    expect_true(0.45 < float(np.mean(kernel[magnitude > 0] < 0)) < 0.55,
+                "the nonzero entries are not about half negative")
+    expect_close(layer.weights[1], np.zeros(units), what="the bias")
+    expect_close(layer.outputs, x @ kernel, rtol=1e-4, atol=1e-3, what="the layer's output")
+
+
+# ------------------------------------------------------------- 6.4 deferred
+
+
+@checks.hidden(
+    "ch06.deferred",
+    message="for random widths the layers are unbuilt before the first call, built after, and "
+    "each kernel is (width of its input, units)",
+)
+def deferred_build_random(student, rng):
+    units = [int(u) for u in rng.integers(2, 30, size=int(rng.integers(1, 5)))]
+    fan_in = int(rng.integers(3, 25))
+    report = expect_dict(
+        student.call("deferred_build_report", units, rng.normal(size=(3, fan_in))),
+        {"built_before", "built_after", "kernel_shapes"}, "the report",
+    )
+    expect_equal(list(report["built_before"]), [False] * len(units), "built_before")
+    expect_equal(list(report["built_after"]), [True] * len(units), "built_after")
+    widths = [fan_in] + units
+    expect_equal(as_shapes(report["kernel_shapes"], "kernel_shapes"),
+                 list(zip(widths[:-1], widths[1:])), "kernel_shapes")
+
+
+# ------------------------------------------------------------ 6.5 centered
+
+
+@checks.hidden(
+    "ch06.centered",
+    message="CenteredLayer subtracts the mean over the last axis (also for 3-d inputs), and "
+    "build_centered_model computes (x W + b) minus its own row mean",
+)
+def centered_random(student, rng):
+    x = rng.normal(2.0, 3.0, size=(2, 3, int(rng.integers(4, 8))))
+    layer = expect_model(student.model("make_centered_layer", inputs=x))
+    expect_close(layer.outputs, x - x.mean(axis=-1, keepdims=True), rtol=1e-4, atol=1e-4,
+                 what="CenteredLayer() on a 3-d input")
+    width, units = int(rng.integers(3, 9)), int(rng.integers(4, 12))
+    kernel, bias = dense_weights(rng, width, units)
+    bias = bias + 1.0
+    x = rng.normal(size=(5, width))
+    model = expect_functional(
+        student.model("build_centered_model", width, units, inputs=x, set_weights=[kernel, bias]),
+        f"build_centered_model({width}, {units})",
+    )
+    z = x @ kernel + bias
+    expect_close(model.outputs, z - z.mean(axis=1, keepdims=True), rtol=1e-4, atol=1e-4,
+                 what="the model's output")
+
+
+# ------------------------------------------------------------ 6.5 MyDense
+
+
+@checks.hidden(
+    "ch06.my_dense",
+    message="for random sizes MyDense computes relu(x @ kernel + bias) and both kernel and "
+    "bias receive the gradient of sum(output) through torch autograd",
+)
+def my_dense_random(student, rng):
+    fan_in, units = int(rng.integers(2, 8)), int(rng.integers(2, 8))
+    kernel, bias = rng.normal(size=(fan_in, units)), rng.normal(0, 0.5, size=units)
+    x = rng.normal(size=(int(rng.integers(3, 9)), fan_in))
+    model = expect_functional(
+        student.model("build_my_dense_model", fan_in, units, inputs=x, set_weights=[kernel, bias]),
+        f"build_my_dense_model({fan_in}, {units})",
+    )
+    expect_equal(model.layers[1]["weight_shapes"], [[fan_in, units], [units]], "the weight shapes")
+    expect_equal(model.trainable_count, fan_in * units + units, "the number of trainable parameters")
+    pre = x @ kernel + bias
+    expect_close(model.outputs, relu(pre), rtol=1e-4, atol=1e-4, what="the layer's output")
+    got = as_sequence(student.call("my_dense_gradients", x, kernel, bias), 2, "my_dense_gradients(...)")
+    mask = (pre > 0).astype(float)
+    expect_close(got[0], x.T @ mask, rtol=1e-4, atol=1e-4, what="the kernel's gradient")
+    expect_close(got[1], mask.sum(axis=0), rtol=1e-4, atol=1e-4, what="the bias's gradient")
+
+
+# ---------------------------------------------------------- 6.6 save/load
+
+
+@checks.hidden(
+    "ch06.save_load",
+    message="for random sizes, weights and factor the model reloaded from the .keras file and "
+    "a fresh model given the .weights.h5 file predict exactly what the saved model did",
+)
+def save_and_reload_random(student, rng):
+    factor = float(np.round(rng.uniform(-3, 3), 3))
+    config, rebuilt = as_sequence(student.call("rescale_config", factor), 2, "rescale_config(...)")
+    config = expect_dict(config, {"factor", "name"}, "the config")
+    expect_close(expect_number(config["factor"], "config['factor']"), factor, what="config['factor']")
+    expect_true(rebuilt == config, "the layer rebuilt with from_config has a different config")
+    width, hidden = int(rng.integers(2, 7)), int(rng.integers(3, 9))
+    weights = [*dense_weights(rng, width, hidden), *dense_weights(rng, hidden, 1)]
+    x = rng.normal(size=(7, width))
+    w1, b1, w2, b2 = weights
+    expected = factor * (relu(x @ w1 + b1) @ w2 + b2)
+    got = expect_dict(student.call("save_and_reload", weights, x, factor),
+                      {"before", "keras_file", "weights_file"}, "save_and_reload(...)")
+    before = expect_close(got["before"], expected, rtol=1e-4, atol=1e-4, what="the 'before' predictions")
+    for key in ("keras_file", "weights_file"):
+        expect_close(got[key], before, rtol=0, atol=1e-6, what=f"the '{key}' predictions")
