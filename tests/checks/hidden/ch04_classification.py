@@ -1,0 +1,270 @@
+"""Hidden checks for chapter 4 (instructors only).
+
+Random inputs from ``rng`` and stronger properties than the visible checks:
+torch tensors as inputs, other shapes and axes, soft labels, large logits,
+classes that never occur, unequal sample sizes.
+"""
+
+import numpy as np
+import torch
+
+from workbook.grading import (
+    CheckFailed,
+    Checks,
+    expect_array,
+    expect_close,
+    expect_functional,
+    expect_number,
+    expect_true,
+    tensor,
+)
+
+checks = Checks("ch04")
+
+
+def as_pair(value, what):
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise CheckFailed(f"{what} should return a pair (dW, db), got {type(value).__name__}")
+    return value
+
+
+def softmax64(logits, axis=-1):
+    logits = np.asarray(logits, dtype=np.float64)
+    e = np.exp(logits - logits.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def onehot64(labels, num_classes):
+    out = np.zeros((len(labels), num_classes))
+    out[np.arange(len(labels)), labels] = 1.0
+    return out
+
+
+def plogq(p, q):
+    mask = p > 0
+    return np.sum(p[mask] * np.log(q[mask]))
+
+
+# ------------------------------------------------------------ 4.1 one-hot
+
+
+@checks.hidden("ch04.one_hot", message="one_hot works on torch tensors, for a single example "
+                                       "and for labels that leave trailing classes unused")
+def one_hot_hidden(student, rng):
+    for n, num_classes in [(int(rng.integers(5, 12)), int(rng.integers(6, 10))), (1, 3)]:
+        y = rng.integers(0, num_classes - 1, size=n)  # the last class never occurs
+        got = student.call("one_hot", tensor(y.astype(np.int64)), num_classes)
+        expect_close(got, onehot64(y, num_classes), what=f"one_hot for {n} labels, {num_classes} classes")
+
+
+# ----------------------------------------------- 4.1 softmax gradients
+
+
+@checks.hidden("ch04.softmax_gradients",
+               message="softmax_regression_grads agrees with torch autograd of the mean "
+                       "cross-entropy, also when the logits are in the hundreds")
+def softmax_gradients_hidden(student, rng):
+    n, d, q = int(rng.integers(5, 9)), int(rng.integers(3, 6)), int(rng.integers(3, 6))
+    X = rng.normal(size=(n, d))
+    W = 60 * rng.normal(size=(d, q))  # logits of a few hundred
+    b = rng.normal(size=q)
+    y = rng.integers(0, q, size=n)
+    Wt = torch.tensor(W, requires_grad=True)
+    bt = torch.tensor(b, requires_grad=True)
+    loss = torch.nn.functional.cross_entropy(torch.tensor(X) @ Wt + bt, torch.tensor(y))
+    loss.backward()
+    dW, db = as_pair(student.call("softmax_regression_grads", X, W, b, y),
+                     "softmax_regression_grads")
+    expect_close(dW, Wt.grad.numpy(), rtol=1e-3, atol=1e-4, what="dW for large logits")
+    expect_close(db, bt.grad.numpy(), rtol=1e-3, atol=1e-4, what="db for large logits")
+
+
+# -------------------------------------------------- 4.3 entropy and KL
+
+
+@checks.hidden("ch04.entropy_kl",
+               message="entropy, cross_entropy_pq and kl_divergence are right for random "
+                       "distributions, treat 0 log 0 as 0, and KL is not symmetric")
+def entropy_kl_hidden(student, rng):
+    k = int(rng.integers(5, 9))
+    p = rng.dirichlet(np.ones(k))
+    p[:2] = 0.0
+    p /= p.sum()
+    q = rng.dirichlet(np.ones(k))
+    q[0] = 0.0  # zero where p is zero too
+    q /= q.sum()
+    expect_close(expect_number(student.call("entropy", p), "entropy(p)"), -plogq(p, p),
+                 rtol=1e-5, what="entropy of a distribution with zeros")
+    expect_close(expect_number(student.call("cross_entropy_pq", p, q), "cross_entropy_pq"),
+                 -plogq(p, q), rtol=1e-5, what="cross_entropy_pq(p, q)")
+    expect_close(expect_number(student.call("kl_divergence", p, q), "kl_divergence"),
+                 plogq(p, p) - plogq(p, q), rtol=1e-5, what="kl_divergence(p, q)")
+    a, c = rng.dirichlet(np.ones(k)), rng.dirichlet(np.ones(k))
+    expect_close(expect_number(student.call("kl_divergence", c, a), "kl_divergence"),
+                 plogq(c, c) - plogq(c, a), rtol=1e-5, what="kl_divergence(c, a)")
+
+
+# ------------------------------------------------- 4.4 stable softmax
+
+
+@checks.hidden("ch04.stable_softmax",
+               message="stable_softmax respects the axis argument (axis 0, a middle axis of a "
+                       "3-D tensor), accepts torch tensors and ignores a shift of +1000")
+def stable_softmax_hidden(student, rng):
+    X = rng.normal(size=(3, 5))
+    expect_close(student.call("stable_softmax", X, axis=0), softmax64(X, axis=0), rtol=1e-5,
+                 atol=1e-6, what="stable_softmax(X, axis=0)")
+    T = rng.normal(size=(2, 4, 3))
+    expect_close(student.call("stable_softmax", tensor(T.astype(np.float32)), axis=1),
+                 softmax64(T, axis=1), rtol=1e-4, atol=1e-6,
+                 what="stable_softmax of a 3-D tensor along axis 1")
+    shifted = X + 1000.0
+    expect_close(student.call("stable_softmax", shifted), softmax64(X, axis=-1), rtol=1e-4,
+                 atol=1e-6, what="stable_softmax(X + 1000)")
+
+
+# ---------------------------------------------- 4.4 cross-entropy losses
+
+
+@checks.hidden("ch04.cross_entropy_losses",
+               message="cross_entropy_losses handles soft labels (sum over classes, per "
+                       "example), one-hot matrices and torch int64 labels")
+def cross_entropy_losses_hidden(student, rng):
+    n, q = int(rng.integers(4, 9)), int(rng.integers(3, 7))
+    y_hat = rng.dirichlet(np.ones(q), size=n)
+    soft = rng.dirichlet(np.ones(q), size=n)
+    expect_close(student.call("cross_entropy_losses", y_hat, soft),
+                 -np.sum(soft * np.log(y_hat), axis=1), rtol=1e-5,
+                 what="losses with soft labels")
+    labels = rng.integers(0, q, size=n)
+    hard = -np.log(y_hat[np.arange(n), labels])
+    expect_close(student.call("cross_entropy_losses", y_hat, onehot64(labels, q)), hard,
+                 rtol=1e-5, what="losses with one-hot label rows")
+    expect_close(student.call("cross_entropy_losses", tensor(y_hat), tensor(labels.astype(np.int64))),
+                 hard, rtol=1e-5, what="losses with torch tensors")
+
+
+# ---------------------------------------------------------- 4.4 accuracy
+
+
+@checks.hidden("ch04.accuracy",
+               message="accuracy works on logits (negative scores), on 1-D vectors of predicted "
+                       "classes and on torch tensors")
+def accuracy_hidden(student, rng):
+    n, q = int(rng.integers(15, 30)), int(rng.integers(3, 8))
+    logits = 4 * rng.normal(size=(n, q)) - 10
+    labels = rng.integers(0, q, size=n)
+    labels[:4] = logits[:4].argmax(axis=1)
+    expected = float(np.mean(logits.argmax(axis=1) == labels))
+    got = expect_number(student.call("accuracy", tensor(logits), tensor(labels)), "accuracy")
+    expect_close(got, expected, what="accuracy of logits")
+    predicted = rng.integers(0, q, size=n)
+    predicted[:3] = labels[:3]
+    got = expect_number(student.call("accuracy", predicted, labels), "accuracy")
+    expect_close(got, float(np.mean(predicted == labels)), what="accuracy of class indices")
+
+
+# ------------------------------------------- 4.4 the fused scratch layer
+
+
+@checks.hidden("ch04.softmax_scratch",
+               message="build_softmax_scratch works for other input shapes and class counts and "
+                       "stays finite when the logits are in the hundreds")
+def softmax_scratch_hidden(student, rng):
+    for shape, q in [((8, 8, 1), int(rng.integers(3, 7))), ((int(rng.integers(10, 30)),), 3)]:
+        d = int(np.prod(shape))
+        W = 40 * rng.normal(size=(d, q))
+        b = rng.normal(size=q)
+        X = rng.random(size=(5, *shape))
+        info = expect_functional(
+            student.model("build_softmax_scratch", shape, q, inputs=X, set_weights=[W, b])
+        )
+        expect_true(info.count_params == d * q + q,
+                    f"for input shape {shape} and {q} classes the model has {info.count_params} "
+                    f"parameters; expected {d * q + q}")
+        expect_close(info.outputs, softmax64(X.reshape(5, -1) @ W + b), rtol=1e-4, atol=1e-5,
+                     what=f"the output for input shape {shape} and large logits")
+
+
+# ------------------------------------------------ 4.5 CE from logits
+
+
+@checks.hidden("ch04.ce_from_logits",
+               message="ce_from_logits is exact for random logits of size several hundred, on "
+                       "torch tensors with int64 labels")
+def ce_from_logits_hidden(student, rng):
+    n, q = int(rng.integers(5, 10)), int(rng.integers(3, 8))
+    O = 300 * rng.normal(size=(n, q))
+    y = rng.integers(0, q, size=n)
+    top = O.max(axis=1, keepdims=True)
+    log_probs = O - top - np.log(np.exp(O - top).sum(axis=1, keepdims=True))
+    got = student.call("ce_from_logits", tensor(O.astype(np.float32)), tensor(y.astype(np.int64)))
+    expect_close(got, -log_probs[np.arange(n), y], rtol=1e-4, atol=1e-3,
+                 what="losses for logits of several hundred")
+
+
+# ------------------------------------------------- 4.5 concise model
+
+
+@checks.hidden("ch04.concise_model",
+               message="build_concise_model works for colour images and other class counts "
+                       "(flattening channels-last images row by row)")
+def concise_model_hidden(student, rng):
+    shape = (int(rng.integers(4, 7)), int(rng.integers(4, 7)), 3)
+    q = int(rng.integers(2, 6))
+    d = int(np.prod(shape))
+    W = rng.normal(size=(d, q))
+    b = rng.normal(size=q)
+    X = rng.random(size=(3, *shape))
+    info = expect_functional(
+        student.model("build_concise_model", shape, q, inputs=X, set_weights=[W, b])
+    )
+    expect_true(info.count_params == d * q + q,
+                f"for input shape {shape} and {q} classes the model has {info.count_params} "
+                f"parameters; expected {d * q + q}")
+    expect_close(info.outputs, X.reshape(3, -1) @ W + b, rtol=1e-4, atol=1e-4,
+                 what="the logits for colour images")
+
+
+# --------------------------------------------- 4.6 the confusion matrix
+
+
+@checks.hidden("ch04.confusion_matrix",
+               message="confusion_matrix keeps rows and columns of classes that never occur "
+                       "and accepts torch tensors")
+def confusion_matrix_hidden(student, rng):
+    q = int(rng.integers(6, 9))
+    n = int(rng.integers(20, 40))
+    y_true = rng.integers(0, q - 2, size=n)
+    y_pred = rng.integers(0, q - 2, size=n)
+    expected = np.zeros((q, q))
+    np.add.at(expected, (y_true, y_pred), 1)
+    got = expect_array(student.call("confusion_matrix", tensor(y_true), tensor(y_pred), q),
+                       shape=(q, q), what=f"confusion_matrix with {q} classes")
+    expect_close(got, expected, what=f"confusion_matrix with {q} classes")
+
+
+# ------------------------------------------ 4.7 importance weighting
+
+
+@checks.hidden("ch04.importance_weights",
+               message="importance_weights is right for 2-D Gaussians with three times more "
+                       "source than target points (the n_s / n_t correction), so the weights "
+                       "average about 1 over the source")
+def importance_weights_hidden(student, rng):
+    shift = np.array([0.8, -0.5]) + 0.1 * rng.normal(size=2)
+    source = rng.normal(size=(3000, 2))
+    target = rng.normal(size=(1000, 2)) + shift
+    beta = expect_array(student.call("importance_weights", source, target), what="the weights")
+    beta = beta.reshape(-1) if beta.size == 3000 else beta
+    expect_true(beta.shape == (3000,), f"the weights have shape {beta.shape}; expected (3000,)")
+    expect_true(bool(np.all(np.isfinite(beta)) and np.all(beta > 0)),
+                "every weight must be a finite positive number")
+    true_log_ratio = source @ shift - shift @ shift / 2
+    error = float(np.median(np.abs(np.log(beta) - true_log_ratio)))
+    expect_true(error < 0.25,
+                f"log(weight) is off from the true log-ratio by {error:.3f} (median); "
+                "expected below 0.25")
+    expect_true(abs(float(beta.mean()) - 1.0) < 0.25,
+                f"the weights average {beta.mean():.3f} over the source points; p(x)/q(x) "
+                "averages 1 under q")

@@ -1,0 +1,587 @@
+"""Plausible wrong answers for chapter 4; each must fail the checks it names."""
+
+WRONG_ANSWERS = [
+    # ------------------------------------------------------------ one_hot
+    dict(
+        exercise="ch04.one_hot",
+        why="off by one: compares the labels with 1..q instead of 0..q-1",
+        rejected_by=["one_hot_values", "one_hot_hidden"],
+        source="""
+def one_hot(y, num_classes):
+    y = ops.reshape(ops.convert_to_tensor(y), (-1, 1))
+    return ops.cast(y == ops.arange(1, num_classes + 1), "float32")
+""",
+    ),
+    dict(
+        exercise="ch04.one_hot",
+        why="takes the width from the labels (max(y) + 1) instead of num_classes",
+        rejected_by=["one_hot_values", "one_hot_hidden"],
+        source="""
+def one_hot(y, num_classes):
+    y = np.asarray(y)
+    return (y[:, None] == np.arange(y.max() + 1)[None, :]).astype("float32")
+""",
+    ),
+    dict(
+        exercise="ch04.one_hot",
+        why="transposed: one column per example",
+        rejected_by=["one_hot_values", "one_hot_hidden"],
+        source="""
+def one_hot(y, num_classes):
+    y = np.asarray(y)
+    return (np.arange(num_classes)[:, None] == y[None, :]).astype("float32")
+""",
+    ),
+    # -------------------------------------------------- softmax_gradients
+    dict(
+        exercise="ch04.softmax_gradients",
+        why="gradient of the summed loss: forgets to divide by n",
+        rejected_by=["softmax_gradients_values", "softmax_gradients_hidden"],
+        source="""
+def softmax_regression_grads(X, W, b, y):
+    O = X @ W + b
+    P = np.exp(O - O.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    P[np.arange(len(y)), y] -= 1
+    return X.T @ P, P.sum(axis=0)
+""",
+    ),
+    dict(
+        exercise="ch04.softmax_gradients",
+        why="sign flipped: Y - softmax instead of softmax - Y",
+        rejected_by=["softmax_gradients_values", "softmax_gradients_hidden"],
+        source="""
+def softmax_regression_grads(X, W, b, y):
+    O = X @ W + b
+    P = np.exp(O - O.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    Y = np.eye(W.shape[1])[y]
+    return X.T @ (Y - P) / len(y), (Y - P).mean(axis=0)
+""",
+    ),
+    dict(
+        exercise="ch04.softmax_gradients",
+        why="naive softmax without the max-shift: NaN for logits in the hundreds",
+        rejected_by=["softmax_gradients_hidden"],
+        source="""
+def softmax_regression_grads(X, W, b, y):
+    O = ops.matmul(ops.convert_to_tensor(X, "float32"), ops.convert_to_tensor(W, "float32"))
+    O = O + ops.convert_to_tensor(b, "float32")
+    P = ops.exp(O) / ops.sum(ops.exp(O), axis=1, keepdims=True)
+    R = (P - ops.one_hot(ops.convert_to_tensor(y), ops.shape(O)[1])) / len(y)
+    return ops.matmul(ops.transpose(ops.convert_to_tensor(X, "float32")), R), ops.sum(R, axis=0)
+""",
+    ),
+    # --------------------------------------------------------- entropy_kl
+    dict(
+        exercise="ch04.entropy_kl",
+        why="KL divergence with its arguments swapped (KL(q || p))",
+        rejected_by=["entropy_kl_die_values", "entropy_kl_hidden"],
+        source="""
+def entropy(p):
+    p = np.asarray(p)
+    p = p[p > 0]
+    return float(-np.sum(p * np.log(p)))
+
+
+def cross_entropy_pq(p, q):
+    p, q = np.asarray(p), np.asarray(q)
+    keep = p > 0
+    return float(-np.sum(p[keep] * np.log(q[keep])))
+
+
+def kl_divergence(p, q):
+    p, q = np.asarray(q), np.asarray(p)
+    keep = p > 0
+    return float(np.sum(p[keep] * np.log(p[keep] / q[keep])))
+""",
+    ),
+    dict(
+        exercise="ch04.entropy_kl",
+        why="bits instead of nats (log2)",
+        rejected_by=["entropy_kl_die_values", "entropy_kl_hidden"],
+        source="""
+def entropy(p):
+    p = np.asarray(p)
+    p = p[p > 0]
+    return float(-np.sum(p * np.log2(p)))
+
+
+def cross_entropy_pq(p, q):
+    p, q = np.asarray(p), np.asarray(q)
+    keep = p > 0
+    return float(-np.sum(p[keep] * np.log2(q[keep])))
+
+
+def kl_divergence(p, q):
+    return cross_entropy_pq(p, q) - entropy(p)
+""",
+    ),
+    dict(
+        exercise="ch04.entropy_kl",
+        why="no 0 log 0 convention: NaN when p has zeros",
+        rejected_by=["entropy_kl_hidden"],
+        source="""
+def entropy(p):
+    p = np.asarray(p)
+    return float(-np.sum(p * np.log(p)))
+
+
+def cross_entropy_pq(p, q):
+    return float(-np.sum(np.asarray(p) * np.log(np.asarray(q))))
+
+
+def kl_divergence(p, q):
+    return cross_entropy_pq(p, q) - entropy(p)
+""",
+    ),
+    dict(
+        exercise="ch04.entropy_kl",
+        why="cross-entropy taken as symmetric: -sum q log p",
+        rejected_by=["entropy_kl_die_values", "entropy_kl_hidden"],
+        source="""
+def entropy(p):
+    p = np.asarray(p)
+    p = p[p > 0]
+    return float(-np.sum(p * np.log(p)))
+
+
+def cross_entropy_pq(p, q):
+    p, q = np.asarray(p), np.asarray(q)
+    keep = q > 0
+    return float(-np.sum(q[keep] * np.log(p[keep])))
+
+
+def kl_divergence(p, q):
+    p, q = np.asarray(p), np.asarray(q)
+    keep = p > 0
+    return float(np.sum(p[keep] * np.log(p[keep] / q[keep])))
+""",
+    ),
+    # ------------------------------------------------------ stable_softmax
+    dict(
+        exercise="ch04.stable_softmax",
+        why="no max-shift: exp overflows to inf and the result is NaN for large logits",
+        rejected_by=["stable_softmax_rows", "stable_softmax_hidden"],
+        source="""
+def stable_softmax(X, axis=-1):
+    E = ops.exp(ops.convert_to_tensor(X))
+    return E / ops.sum(E, axis=axis, keepdims=True)
+""",
+    ),
+    dict(
+        exercise="ch04.stable_softmax",
+        why="normalizes over the wrong axis (columns) by default",
+        rejected_by=["stable_softmax_rows"],
+        source="""
+def stable_softmax(X, axis=0):
+    X = ops.convert_to_tensor(X)
+    E = ops.exp(X - ops.max(X, axis=axis, keepdims=True))
+    return E / ops.sum(E, axis=axis, keepdims=True)
+""",
+    ),
+    dict(
+        exercise="ch04.stable_softmax",
+        why="ignores the axis argument (always the last axis)",
+        rejected_by=["stable_softmax_hidden"],
+        source="""
+def stable_softmax(X, axis=-1):
+    X = ops.convert_to_tensor(X)
+    E = ops.exp(X - ops.max(X, axis=-1, keepdims=True))
+    return E / ops.sum(E, axis=-1, keepdims=True)
+""",
+    ),
+    dict(
+        exercise="ch04.stable_softmax",
+        why="subtracts the maximum without keepdims, so it broadcasts along the wrong axis",
+        rejected_by=["stable_softmax_rows"],
+        source="""
+def stable_softmax(X, axis=-1):
+    X = ops.convert_to_tensor(X)
+    E = ops.exp(X - ops.max(X, axis=axis))
+    return E / ops.sum(E, axis=axis, keepdims=True)
+""",
+    ),
+    # ------------------------------------------------ cross_entropy_losses
+    dict(
+        exercise="ch04.cross_entropy_losses",
+        why="returns the mean over the batch instead of one loss per example",
+        rejected_by=["cross_entropy_losses_d2l_example", "cross_entropy_losses_hidden"],
+        source="""
+def cross_entropy_losses(y_hat, y):
+    y_hat, y = np.asarray(y_hat), np.asarray(y)
+    if y.ndim == 2:
+        return -np.mean(np.sum(y * np.log(y_hat), axis=1))
+    return -np.mean(np.log(y_hat[np.arange(len(y_hat)), y]))
+""",
+    ),
+    dict(
+        exercise="ch04.cross_entropy_losses",
+        why="takes the log of all probabilities, not only the true class's",
+        rejected_by=["cross_entropy_losses_d2l_example"],
+        source="""
+def cross_entropy_losses(y_hat, y):
+    return -ops.sum(ops.log(ops.convert_to_tensor(y_hat)), axis=1)
+""",
+    ),
+    dict(
+        exercise="ch04.cross_entropy_losses",
+        why="picks rows by label (y_hat[y]) instead of one entry per row",
+        rejected_by=["cross_entropy_losses_d2l_example"],
+        source="""
+def cross_entropy_losses(y_hat, y):
+    y_hat, y = np.asarray(y_hat), np.asarray(y)
+    return -np.log(y_hat[y, 0])
+""",
+    ),
+    dict(
+        exercise="ch04.cross_entropy_losses",
+        why="soft labels averaged over the classes (wrong axis reduction: mean, not sum)",
+        rejected_by=["cross_entropy_losses_hidden"],
+        source="""
+def cross_entropy_losses(y_hat, y):
+    y_hat, y = np.asarray(y_hat), np.asarray(y)
+    if y.ndim == 2:
+        return -np.mean(y * np.log(y_hat), axis=1)
+    return -np.log(y_hat[np.arange(len(y_hat)), y])
+""",
+    ),
+    dict(
+        exercise="ch04.cross_entropy_losses",
+        why="handles integer labels only",
+        rejected_by=["cross_entropy_losses_hidden"],
+        source="""
+def cross_entropy_losses(y_hat, y):
+    y = ops.reshape(ops.convert_to_tensor(y), (-1, 1))
+    return -ops.log(ops.take_along_axis(ops.convert_to_tensor(y_hat), y, axis=1))[:, 0]
+""",
+    ),
+    # ------------------------------------------------------------ accuracy
+    dict(
+        exercise="ch04.accuracy",
+        why="compares probabilities instead of the argmax (true-class probability > 0.5)",
+        rejected_by=["accuracy_values"],
+        source="""
+def accuracy(y_hat, y):
+    y_hat, y = np.asarray(y_hat), np.asarray(y)
+    return float(np.mean(y_hat[np.arange(len(y)), y] > 0.5))
+""",
+    ),
+    dict(
+        exercise="ch04.accuracy",
+        why="returns the count of correct predictions (the D2L helper), not the fraction",
+        rejected_by=["accuracy_values"],
+        source="""
+def accuracy(y_hat, y):
+    y_hat, y = np.asarray(y_hat), np.asarray(y)
+    if y_hat.ndim > 1:
+        y_hat = y_hat.argmax(axis=1)
+    return float(np.sum(y_hat == y))
+""",
+    ),
+    dict(
+        exercise="ch04.accuracy",
+        why="argmax over the wrong axis",
+        rejected_by=["accuracy_values"],
+        source="""
+def accuracy(y_hat, y):
+    pred = ops.argmax(ops.convert_to_tensor(y_hat), axis=0)
+    return float(ops.mean(ops.cast(pred == ops.convert_to_tensor(y)[: len(pred)], "float32")))
+""",
+    ),
+    dict(
+        exercise="ch04.accuracy",
+        why="always takes the argmax, so a vector of predicted classes breaks it",
+        rejected_by=["accuracy_hidden"],
+        source="""
+def accuracy(y_hat, y):
+    y_hat, y = np.asarray(y_hat), np.asarray(y)
+    return float(np.mean(np.argmax(y_hat, axis=-1) == y))
+""",
+    ),
+    # ----------------------------------------------------- softmax_scratch
+    dict(
+        exercise="ch04.softmax_scratch",
+        why="a Sequential model instead of the functional API",
+        rejected_by=["softmax_scratch_fashion_mnist_shape", "softmax_scratch_hidden"],
+        source="""
+class SoftmaxScratch(keras.layers.Layer):
+    def __init__(self, num_classes, **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes = num_classes
+
+    def build(self, input_shape):
+        d = int(np.prod(input_shape[1:]))
+        self.W = self.add_weight(shape=(d, self.num_classes),
+                                 initializer=keras.initializers.RandomNormal(stddev=0.01))
+        self.b = self.add_weight(shape=(self.num_classes,), initializer="zeros")
+
+    def call(self, X):
+        O = ops.matmul(ops.reshape(X, (ops.shape(X)[0], -1)), self.W) + self.b
+        E = ops.exp(O - ops.max(O, axis=1, keepdims=True))
+        return E / ops.sum(E, axis=1, keepdims=True)
+
+
+def build_softmax_scratch(input_shape, num_classes):
+    return keras.Sequential([keras.Input(shape=input_shape), SoftmaxScratch(num_classes)])
+""",
+    ),
+    dict(
+        exercise="ch04.softmax_scratch",
+        why="naive softmax inside the layer: NaN for large logits",
+        rejected_by=["softmax_scratch_hidden"],
+        source="""
+class SoftmaxScratch(keras.layers.Layer):
+    def __init__(self, num_classes, **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes = num_classes
+
+    def build(self, input_shape):
+        d = int(np.prod(input_shape[1:]))
+        self.W = self.add_weight(shape=(d, self.num_classes),
+                                 initializer=keras.initializers.RandomNormal(stddev=0.01))
+        self.b = self.add_weight(shape=(self.num_classes,), initializer="zeros")
+
+    def call(self, X):
+        E = ops.exp(ops.matmul(ops.reshape(X, (ops.shape(X)[0], -1)), self.W) + self.b)
+        return E / ops.sum(E, axis=1, keepdims=True)
+
+
+def build_softmax_scratch(input_shape, num_classes):
+    inputs = keras.Input(shape=input_shape)
+    return keras.Model(inputs, SoftmaxScratch(num_classes)(inputs))
+""",
+    ),
+    dict(
+        exercise="ch04.softmax_scratch",
+        why="no bias (7,840 parameters)",
+        rejected_by=["softmax_scratch_fashion_mnist_shape", "softmax_scratch_hidden"],
+        source="""
+class SoftmaxScratch(keras.layers.Layer):
+    def __init__(self, num_classes, **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes = num_classes
+
+    def build(self, input_shape):
+        d = int(np.prod(input_shape[1:]))
+        self.W = self.add_weight(shape=(d, self.num_classes),
+                                 initializer=keras.initializers.RandomNormal(stddev=0.01))
+
+    def call(self, X):
+        O = ops.matmul(ops.reshape(X, (ops.shape(X)[0], -1)), self.W)
+        E = ops.exp(O - ops.max(O, axis=1, keepdims=True))
+        return E / ops.sum(E, axis=1, keepdims=True)
+
+
+def build_softmax_scratch(input_shape, num_classes):
+    inputs = keras.Input(shape=input_shape)
+    return keras.Model(inputs, SoftmaxScratch(num_classes)(inputs))
+""",
+    ),
+    dict(
+        exercise="ch04.softmax_scratch",
+        why="softmax over the batch axis instead of over the classes",
+        rejected_by=["softmax_scratch_fashion_mnist_shape"],
+        source="""
+class SoftmaxScratch(keras.layers.Layer):
+    def __init__(self, num_classes, **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes = num_classes
+
+    def build(self, input_shape):
+        d = int(np.prod(input_shape[1:]))
+        self.W = self.add_weight(shape=(d, self.num_classes),
+                                 initializer=keras.initializers.RandomNormal(stddev=0.01))
+        self.b = self.add_weight(shape=(self.num_classes,), initializer="zeros")
+
+    def call(self, X):
+        O = ops.matmul(ops.reshape(X, (ops.shape(X)[0], -1)), self.W) + self.b
+        E = ops.exp(O - ops.max(O, axis=0, keepdims=True))
+        return E / ops.sum(E, axis=0, keepdims=True)
+
+
+def build_softmax_scratch(input_shape, num_classes):
+    inputs = keras.Input(shape=input_shape)
+    return keras.Model(inputs, SoftmaxScratch(num_classes)(inputs))
+""",
+    ),
+    dict(
+        exercise="ch04.softmax_scratch",
+        why="keeps Keras' default Glorot initializer for W instead of N(0, 0.01^2)",
+        rejected_by=["softmax_scratch_fashion_mnist_shape"],
+        source="""
+class SoftmaxScratch(keras.layers.Layer):
+    def __init__(self, num_classes, **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes = num_classes
+
+    def build(self, input_shape):
+        d = int(np.prod(input_shape[1:]))
+        self.W = self.add_weight(shape=(d, self.num_classes), initializer="glorot_uniform")
+        self.b = self.add_weight(shape=(self.num_classes,), initializer="zeros")
+
+    def call(self, X):
+        O = ops.matmul(ops.reshape(X, (ops.shape(X)[0], -1)), self.W) + self.b
+        E = ops.exp(O - ops.max(O, axis=1, keepdims=True))
+        return E / ops.sum(E, axis=1, keepdims=True)
+
+
+def build_softmax_scratch(input_shape, num_classes):
+    inputs = keras.Input(shape=input_shape)
+    return keras.Model(inputs, SoftmaxScratch(num_classes)(inputs))
+""",
+    ),
+    # ------------------------------------------------------ ce_from_logits
+    dict(
+        exercise="ch04.ce_from_logits",
+        why="softmax first, then -log: inf for confident wrong predictions",
+        rejected_by=["ce_from_logits_values", "ce_from_logits_hidden"],
+        source="""
+def ce_from_logits(O, y):
+    O = ops.convert_to_tensor(O, "float32")
+    P = ops.exp(O - ops.max(O, axis=1, keepdims=True))
+    P = P / ops.sum(P, axis=1, keepdims=True)
+    y = ops.reshape(ops.cast(ops.convert_to_tensor(y), "int32"), (-1, 1))
+    return -ops.log(ops.take_along_axis(P, y, axis=1))[:, 0]
+""",
+    ),
+    dict(
+        exercise="ch04.ce_from_logits",
+        why="log-sum-exp of the shifted logits but the true logit left unshifted",
+        rejected_by=["ce_from_logits_values", "ce_from_logits_hidden"],
+        source="""
+def ce_from_logits(O, y):
+    O = ops.convert_to_tensor(O, "float32")
+    shifted = O - ops.max(O, axis=1, keepdims=True)
+    lse = ops.log(ops.sum(ops.exp(shifted), axis=1))
+    y = ops.reshape(ops.cast(ops.convert_to_tensor(y), "int32"), (-1, 1))
+    return lse - ops.take_along_axis(O, y, axis=1)[:, 0]
+""",
+    ),
+    dict(
+        exercise="ch04.ce_from_logits",
+        why="no shift at all: log(sum(exp(O))) overflows",
+        rejected_by=["ce_from_logits_values", "ce_from_logits_hidden"],
+        source="""
+def ce_from_logits(O, y):
+    O = ops.convert_to_tensor(O, "float32")
+    y = ops.reshape(ops.cast(ops.convert_to_tensor(y), "int32"), (-1, 1))
+    return ops.log(ops.sum(ops.exp(O), axis=1)) - ops.take_along_axis(O, y, axis=1)[:, 0]
+""",
+    ),
+    # ------------------------------------------------------ concise_model
+    dict(
+        exercise="ch04.concise_model",
+        why="a Sequential model instead of the functional API",
+        rejected_by=["concise_model_fashion_mnist", "concise_model_hidden"],
+        source="""
+def build_concise_model(input_shape, num_classes):
+    return keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten(),
+                             keras.layers.Dense(num_classes)])
+""",
+    ),
+    dict(
+        exercise="ch04.concise_model",
+        why="Dense without Flatten: acts on the channel axis only",
+        rejected_by=["concise_model_fashion_mnist", "concise_model_hidden"],
+        source="""
+def build_concise_model(input_shape, num_classes):
+    inputs = keras.Input(shape=input_shape)
+    return keras.Model(inputs, keras.layers.Dense(num_classes)(inputs))
+""",
+    ),
+    dict(
+        exercise="ch04.concise_model",
+        why="softmax on the output: returns probabilities, not logits",
+        rejected_by=["concise_model_fashion_mnist", "concise_model_hidden"],
+        source="""
+def build_concise_model(input_shape, num_classes):
+    inputs = keras.Input(shape=input_shape)
+    x = keras.layers.Flatten()(inputs)
+    return keras.Model(inputs, keras.layers.Dense(num_classes, activation="softmax")(x))
+""",
+    ),
+    # --------------------------------------------------- confusion_matrix
+    dict(
+        exercise="ch04.confusion_matrix",
+        why="transposed: rows are predictions, columns true classes",
+        rejected_by=["confusion_matrix_values", "confusion_matrix_hidden"],
+        source="""
+def confusion_matrix(y_true, y_pred, num_classes):
+    C = np.zeros((num_classes, num_classes), dtype=int)
+    for t, p in zip(np.asarray(y_true), np.asarray(y_pred)):
+        C[p, t] += 1
+    return C
+""",
+    ),
+    dict(
+        exercise="ch04.confusion_matrix",
+        why="size taken from the labels that occur, not num_classes",
+        rejected_by=["confusion_matrix_hidden"],
+        source="""
+def confusion_matrix(y_true, y_pred, num_classes):
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    q = int(max(y_true.max(), y_pred.max())) + 1
+    C = np.zeros((q, q), dtype=int)
+    for t, p in zip(y_true, y_pred):
+        C[t, p] += 1
+    return C
+""",
+    ),
+    dict(
+        exercise="ch04.confusion_matrix",
+        why="rows normalized to fractions instead of counts",
+        rejected_by=["confusion_matrix_values"],
+        source="""
+def confusion_matrix(y_true, y_pred, num_classes):
+    C = np.zeros((num_classes, num_classes))
+    for t, p in zip(np.asarray(y_true), np.asarray(y_pred)):
+        C[t, p] += 1
+    return C / np.maximum(C.sum(axis=1, keepdims=True), 1)
+""",
+    ),
+    # --------------------------------------------------- importance_weights
+    dict(
+        exercise="ch04.importance_weights",
+        why="inverted ratio: labels source as 1 and target as 0 (q/p instead of p/q)",
+        rejected_by=["importance_weights_gaussian_1d", "importance_weights_hidden"],
+        source="""
+from sklearn.linear_model import LogisticRegression
+
+
+def importance_weights(source_x, target_x):
+    X = np.concatenate([source_x, target_x])
+    z = np.concatenate([np.ones(len(source_x)), np.zeros(len(target_x))])
+    h = LogisticRegression().fit(X, z).decision_function(source_x)
+    return np.exp(h) * len(source_x) / len(target_x)
+""",
+    ),
+    dict(
+        exercise="ch04.importance_weights",
+        why="forgets the n_s / n_t correction for unequal sample sizes",
+        rejected_by=["importance_weights_hidden"],
+        source="""
+from sklearn.linear_model import LogisticRegression
+
+
+def importance_weights(source_x, target_x):
+    X = np.concatenate([source_x, target_x])
+    z = np.concatenate([np.zeros(len(source_x)), np.ones(len(target_x))])
+    return np.exp(LogisticRegression().fit(X, z).decision_function(source_x))
+""",
+    ),
+    dict(
+        exercise="ch04.importance_weights",
+        why="returns the probability P(target | x) instead of the odds",
+        rejected_by=["importance_weights_gaussian_1d", "importance_weights_hidden"],
+        source="""
+from sklearn.linear_model import LogisticRegression
+
+
+def importance_weights(source_x, target_x):
+    X = np.concatenate([source_x, target_x])
+    z = np.concatenate([np.zeros(len(source_x)), np.ones(len(target_x))])
+    return LogisticRegression().fit(X, z).predict_proba(source_x)[:, 1]
+""",
+    ),
+]
