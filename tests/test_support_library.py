@@ -113,3 +113,14 @@ def test_live_plot_saves_png_when_run_as_a_script(tmp_path, monkeypatch):
     model.fit(x, x[:, :1], epochs=2, verbose=0, validation_split=0.25, callbacks=[curves])
     assert set(curves.history) == {"loss", "val_loss"} and len(curves.history["loss"]) == 2
     assert curves.saved_path == tmp_path / "test_curves.png" and curves.saved_path.stat().st_size > 0
+
+
+def test_scatter_saves_png_and_rejects_bad_size(tmp_path, monkeypatch):
+    from workbook.plotting import scatter
+
+    monkeypatch.setenv("WORKBOOK_FIGURES", str(tmp_path))
+    x = np.arange(5.0)
+    path = scatter(x, {"label": 2 * x}, xlabel="x", name="test scatter")
+    assert path == tmp_path / "test_scatter.png" and path.stat().st_size > 0
+    with pytest.raises(ValueError, match="size"):
+        scatter(x, [x], size=0)

@@ -92,6 +92,40 @@ def plot(
     return _show_or_save(fig, name)
 
 
+def scatter(
+    x,
+    ys: Sequence | dict,
+    *,
+    xlabel: str = "",
+    ylabel: str = "",
+    title: str = "",
+    name: str = "scatter",
+    figsize=(5, 3.5),
+    size: float = 4,
+):
+    """Draw one or more point clouds over ``x`` (no connecting lines).
+
+    ``ys`` is either a dict ``{label: values}`` or a list of value arrays, as
+    for :func:`plot`. Returns the saved PNG path when not in a notebook, else
+    None.
+    """
+    if size <= 0:
+        raise ValueError(f"size must be positive, got {size}")
+    plt = _pyplot()
+    clouds = ys.items() if isinstance(ys, dict) else ((None, y) for y in ys)
+    fig, ax = plt.subplots(figsize=figsize)
+    for label, values in clouds:
+        ax.scatter(x, values, s=size, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if isinstance(ys, dict):
+        ax.legend()
+    ax.grid(True, alpha=0.3)
+    return _show_or_save(fig, name)
+
+
 class LivePlot(keras.callbacks.Callback):
     """Learning curves that update after every epoch.
 

@@ -1,0 +1,352 @@
+"""Hidden checks for chapter 3 (instructors only).
+
+Random sizes and values from ``rng`` and stronger properties than the
+visible checks: torch tensors as inputs, flat label vectors, several output
+units, noisy data with an offset, statistics of large samples, every fold of
+a K-fold split.
+"""
+
+import math
+
+import numpy as np
+
+from workbook.grading import (
+    CheckFailed,
+    Checks,
+    expect_array,
+    expect_close,
+    expect_functional,
+    expect_number,
+    expect_true,
+    tensor,
+)
+
+checks = Checks("ch03")
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def as_sequence(value, length, what):
+    if not isinstance(value, (list, tuple)):
+        raise CheckFailed(
+            f"{what} should return a tuple of {length} items, got {type(value).__name__}"
+        )
+    if len(value) != length:
+        raise CheckFailed(f"{what} should return {length} items, got {len(value)}")
+    return list(value)
+
+
+def numbers(value, what):
+    if isinstance(value, (list, tuple)) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+    ):
+        return np.asarray(value, dtype=np.float64)
+    if isinstance(value, list) and all(isinstance(v, np.ndarray) and v.size == 1 for v in value):
+        return np.array([float(v.reshape(())) for v in value])
+    return expect_array(value, what=what).astype(np.float64)
+
+
+def reference_run(X, y, w0, b0, lr, num_epochs, batch_size):
+    """The expected SGD run (half squared loss, batches in order), in float64."""
+    w, b = w0.astype(np.float64), b0.astype(np.float64)
+    per_epoch = []
+    for _ in range(num_epochs):
+        batch_means = []
+        for lo in range(0, len(X), batch_size):
+            xb = X[lo : lo + batch_size].astype(np.float64)
+            yb = y[lo : lo + batch_size].astype(np.float64)
+            r = xb @ w + b - yb
+            batch_means.append(0.5 * float(np.mean(r * r)))
+            w = w - (lr / len(xb)) * (xb.T @ r)
+            b = b - (lr / len(xb)) * r.sum(axis=0)
+        per_epoch.append(sum(batch_means) / len(batch_means))
+    return w, b, per_epoch
+
+
+def random_problem(rng, n, d, noise=0.05):
+    true_w = rng.uniform(-2, 2, size=(d, 1))
+    true_b = float(rng.uniform(-3, 3))
+    X = rng.normal(size=(n, d))
+    y = X @ true_w + true_b + noise * rng.normal(size=(n, 1))
+    return X.astype(np.float32), y.astype(np.float32)
+
+
+def dense_layers(info):
+    return [layer for layer in info.layers if layer["class_name"] == "Dense"]
+
+
+# --------------------------------------------------------------- 3.1 squared_loss
+
+
+@checks.hidden(
+    "ch03.squared_loss",
+    message="squared_loss works on torch tensors and random sizes, with y as a column or a "
+    "flat vector, and keeps the shape (n, 1) of y_hat",
+)
+def squared_loss_random_shapes_and_tensors(student, rng):
+    n = int(rng.integers(3, 20))
+    predictions = rng.normal(size=(n, 1))
+    labels = rng.normal(size=(n, 1))
+    expected = (predictions - labels) ** 2 * 0.5
+    expect_close(student.call("squared_loss", tensor(predictions), tensor(labels)), expected,
+                 what=f"squared_loss on ({n}, 1) tensors")
+    expect_close(student.call("squared_loss", tensor(predictions), tensor(labels[:, 0])), expected,
+                 what=f"squared_loss with y of shape ({n},)")
+
+
+# ------------------------------------------------------------ 3.1 normal_equation
+
+
+@checks.hidden(
+    "ch03.normal_equation",
+    message="on noisy data with an offset, normal_equation matches the least-squares solution "
+    "with an intercept",
+)
+def normal_equation_matches_least_squares(student, rng):
+    n, d = int(rng.integers(15, 60)), int(rng.integers(2, 6))
+    X = rng.normal(loc=rng.uniform(-2, 2), size=(n, d))
+    y = X @ rng.normal(size=(d, 1)) + rng.uniform(2, 6) + 0.5 * rng.normal(size=(n, 1))
+    design = np.concatenate([X, np.ones((n, 1))], axis=1)
+    solution = np.linalg.lstsq(design, y, rcond=None)[0]
+    w, b = as_sequence(student.call("normal_equation", X, y), 2, "normal_equation(X, y)")
+    expect_close(w, solution[:d], rtol=1e-6, atol=1e-6, what="w")
+    expect_close(expect_number(b, "b"), solution[d, 0], rtol=1e-6, atol=1e-6, what="b")
+
+
+# ---------------------------------------------------------------- 3.1 sgd_update
+
+
+@checks.hidden(
+    "ch03.sgd_update",
+    message="sgd_update gives the minibatch SGD step for random sizes and learning rates, also "
+    "when y is a flat vector of shape (B,)",
+)
+def sgd_update_flat_labels_random(student, rng):
+    d, batch = int(rng.integers(2, 6)), int(rng.integers(3, 17))
+    lr = float(rng.uniform(0.01, 0.5))
+    w, b = rng.normal(size=(d, 1)), rng.normal(size=(1,))
+    X, y = rng.normal(size=(batch, d)), rng.normal(size=batch)
+    r = (X @ w)[:, 0] + b[0] - y
+    expected_w = w - lr * np.mean(X * r[:, None], axis=0).reshape(d, 1)
+    expected_b = b - lr * np.mean(r)
+    got_w, got_b = as_sequence(student.call("sgd_update", w, b, X, y, lr), 2, "sgd_update(...)")
+    expect_close(got_w, expected_w, what="the new w (y given with shape (B,))")
+    expect_close(got_b, expected_b, what="the new b (y given with shape (B,))", check_shape=False)
+
+
+# ------------------------------------------------------------ 3.2 synthetic_data
+
+
+@checks.hidden(
+    "ch03.synthetic_data",
+    message="on 20,000 examples, X has mean 0 and standard deviation 1, the residual y - X w - b "
+    "has standard deviation `noise`, and different seeds give different data",
+)
+def synthetic_data_statistics(student, rng):
+    d = int(rng.integers(2, 5))
+    w = [float(v) for v in rng.uniform(-3, 3, size=d)]
+    b = float(rng.uniform(-2, 2))
+    noise = float(rng.uniform(0.05, 0.5))
+    seed = int(rng.integers(10_000))
+    X, y = as_sequence(student.call("synthetic_data", w, b, 20_000, noise=noise, seed=seed), 2, "synthetic_data")
+    X = expect_array(X, shape=(20_000, d), what="X").astype(np.float64)
+    y = expect_array(y, shape=(20_000, 1), what="y").astype(np.float64)
+    expect_true(abs(X.mean()) < 0.02, f"X has mean {X.mean():.3g}; expected 0 (standard normal)")
+    expect_true(abs(X.std() - 1) < 0.03, f"X has standard deviation {X.std():.3g}; expected 1")
+    residual = y - X @ np.asarray(w).reshape(d, 1) - b
+    expect_true(abs(residual.mean()) < 0.05 * noise + 0.01,
+                f"y - X w - b has mean {residual.mean():.3g}; expected 0 (did you add b?)")
+    ratio = residual.std() / noise
+    expect_true(0.95 < ratio < 1.05,
+                f"the noise has standard deviation {residual.std():.4g}; expected noise = {noise:.4g}")
+    X_other, _ = as_sequence(student.call("synthetic_data", w, b, 50, noise=noise, seed=seed + 1), 2, "synthetic_data")
+    expect_true(not np.array_equal(np.asarray(X_other), X[:50].astype(np.float32)),
+                "two different seeds gave the same X")
+
+
+# ------------------------------------------------------------ 3.3 linear_scratch
+
+
+@checks.hidden(
+    "ch03.linear_scratch",
+    message="LinearScratch with several units computes X @ W + b (W of shape (d, units), b of "
+    "shape (units,)) and starts from W ~ N(0, sigma^2), b = 0 for the sigma it is given",
+)
+def linear_scratch_units_and_init(student, rng):
+    d, units = int(rng.integers(2, 7)), int(rng.integers(2, 5))
+    W = rng.normal(size=(d, units)).astype(np.float32)
+    b = rng.normal(size=(units,)).astype(np.float32)
+    X = rng.normal(size=(6, d)).astype(np.float32)
+    info = expect_functional(
+        student.model("build_scratch_model", d, units, inputs=X, set_weights=[W, b]),
+        f"build_scratch_model({d}, {units})",
+    )
+    expect_true(not dense_layers(info), "write the layer yourself: no keras.layers.Dense")
+    expect_true(info.trainable_count == d * units + units,
+                f"{info.trainable_count} trainable parameters; expected {d * units + units}")
+    expect_close(info.outputs, X.astype(np.float64) @ W + b, rtol=1e-5, atol=1e-5,
+                 what=f"the output with {units} units")
+    sigma = float(rng.uniform(0.2, 2.0))
+    fresh = expect_functional(student.model("build_scratch_model", 300, 4, sigma),
+                              f"build_scratch_model(300, 4, {sigma:.3g})")
+    W0, b0 = fresh.weights
+    expect_true(tuple(W0.shape) == (300, 4), f"W has shape {tuple(W0.shape)}; expected (300, 4)")
+    expect_true(abs(float(np.std(W0)) / sigma - 1) < 0.1,
+                f"W has standard deviation {np.std(W0):.4g}; expected sigma = {sigma:.4g}")
+    expect_true(abs(float(np.mean(W0))) < 0.1 * sigma, f"W has mean {np.mean(W0):.3g}; expected 0")
+    expect_true(tuple(np.shape(b0)) == (4,) and np.all(np.asarray(b0) == 0), "b should be 4 zeros")
+
+
+# ------------------------------------------------------------ 3.3 train_scratch
+
+
+@checks.hidden(
+    "ch03.train_scratch",
+    message="train_scratch matches minibatch SGD on the half squared loss for random sizes, "
+    "learning rates and batch sizes (a smaller last batch included), losses included",
+)
+def train_scratch_random_run(student, rng):
+    d = int(rng.integers(3, 6))
+    batch = int(rng.integers(4, 13))
+    n = batch * int(rng.integers(5, 10)) + int(rng.integers(1, batch))
+    lr = float(rng.uniform(0.01, 0.1))
+    X, y = random_problem(rng, n, d)
+    w0 = rng.normal(scale=0.5, size=(d, 1)).astype(np.float32)
+    b0 = rng.normal(size=(1,)).astype(np.float32)
+    expected_w, expected_b, expected_losses = reference_run(X, y, w0, b0, lr, 2, batch)
+    w, b, losses = as_sequence(student.call("train_scratch", X, y, w0, b0, lr, 2, batch), 3, "train_scratch(...)")
+    expect_close(w, expected_w, rtol=1e-3, atol=2e-4, what="the final w")
+    expect_close(b, expected_b, rtol=1e-3, atol=2e-4, what="the final b", check_shape=False)
+    expect_close(numbers(losses, "losses"), expected_losses, rtol=1e-3, atol=1e-5, what="the epoch losses")
+
+
+# ------------------------------------------------------------ 3.4 concise_model
+
+
+@checks.hidden(
+    "ch03.concise_model",
+    message="build_concise_model(d) works for any d: Dense(1) output X @ w + b, kernel from "
+    "N(0, 0.01^2) with mean 0, bias 0",
+)
+def concise_model_random_inputs(student, rng):
+    d = int(rng.integers(2, 9))
+    w = rng.normal(size=(d, 1)).astype(np.float32)
+    b = rng.normal(size=(1,)).astype(np.float32)
+    X = rng.normal(size=(7, d)).astype(np.float32) * 3
+    info = expect_functional(
+        student.model("build_concise_model", d, inputs=X, set_weights=[w, b]), f"build_concise_model({d})"
+    )
+    expect_true(len(dense_layers(info)) == 1, "expected exactly one Dense layer")
+    expect_close(info.outputs, X.astype(np.float64) @ w + b, rtol=1e-5, atol=1e-5, what="the model's output")
+    fresh = expect_functional(student.model("build_concise_model", 2000), "build_concise_model(2000)")
+    kernel, bias = fresh.weights
+    expect_true(abs(float(np.std(kernel)) / 0.01 - 1) < 0.08,
+                f"the kernel has standard deviation {np.std(kernel):.4g}; expected 0.01")
+    expect_true(abs(float(np.mean(kernel))) < 0.001, f"the kernel has mean {np.mean(kernel):.3g}; expected 0")
+    expect_true(np.all(np.asarray(bias) == 0), "the bias should start at zero")
+
+
+# -------------------------------------------------------------- 3.4 fit_concise
+
+
+@checks.hidden(
+    "ch03.fit_concise",
+    message="fit_concise reproduces half-squared-loss SGD for random sizes, learning rates and "
+    "batch sizes (a smaller last batch included)",
+)
+def fit_concise_random_run(student, rng):
+    d = int(rng.integers(2, 5))
+    batch = int(rng.integers(4, 11))
+    n = batch * int(rng.integers(4, 8)) + int(rng.integers(1, batch))
+    lr = float(rng.uniform(0.02, 0.1))
+    X, y = random_problem(rng, n, d)
+    w0 = rng.normal(scale=0.5, size=(d, 1)).astype(np.float32)
+    b0 = rng.normal(size=(1,)).astype(np.float32)
+    expected_w, expected_b, _ = reference_run(X, y, w0, b0, lr, 3, batch)
+    w, b = as_sequence(student.call("fit_concise", X, y, w0, b0, lr, 3, batch), 2, "fit_concise(...)")
+    expect_close(w, expected_w, rtol=1e-3, atol=2e-4, what="the final w")
+    expect_close(b, expected_b, rtol=1e-3, atol=2e-4, what="the final b", check_shape=False)
+
+
+# ------------------------------------------------------------ 3.6 poly_features
+
+
+@checks.hidden(
+    "ch03.poly_features",
+    message="poly_features(x, max_degree) for random x of shape (n, 1) and random max_degree "
+    "gives columns x**i / i!, i = 0 .. max_degree - 1",
+)
+def poly_features_random(student, rng):
+    n, degree = int(rng.integers(4, 12)), int(rng.integers(3, 13))
+    x = rng.normal(scale=1.5, size=(n, 1))
+    expected = np.empty((n, degree))
+    for i in range(degree):
+        expected[:, i] = x[:, 0] ** i / math.gamma(i + 1)
+    got = student.call("poly_features", x, degree)
+    expect_close(got, expected, rtol=1e-5, atol=1e-12, what=f"poly_features(x of shape ({n}, 1), {degree})")
+
+
+# ---------------------------------------------------------------- 3.7 penalties
+
+
+@checks.hidden(
+    "ch03.penalties",
+    message="l2_penalty and l1_penalty take torch tensors of any shape and sum over all entries",
+)
+def penalties_random_tensors(student, rng):
+    shape = (int(rng.integers(2, 6)), int(rng.integers(1, 4)))
+    w = rng.normal(scale=2.0, size=shape)
+    expect_close(expect_number(student.call("l2_penalty", tensor(w)), "l2_penalty(w)"),
+                 0.5 * float(np.sum(w * w)), what=f"l2_penalty of a {shape} tensor")
+    expect_close(expect_number(student.call("l1_penalty", tensor(w)), "l1_penalty(w)"),
+                 float(np.abs(w).sum()), what=f"l1_penalty of a {shape} tensor")
+
+
+# ------------------------------------------------------- 3.7 weight_decay_model
+
+
+@checks.hidden(
+    "ch03.weight_decay_model",
+    message="for random sizes, lambd and weights, sum(model.losses) is lambd / 2 * ||kernel||^2 "
+    "and the model computes X @ w + b",
+)
+def weight_decay_model_random(student, rng):
+    d = int(rng.integers(2, 8))
+    lambd = float(rng.uniform(0.1, 5.0))
+    kernel = rng.normal(size=(d, 1)).astype(np.float32)
+    bias = rng.uniform(1.0, 3.0, size=(1,)).astype(np.float32)
+    X = rng.normal(size=(5, d)).astype(np.float32)
+    info = expect_functional(
+        student.model("build_weight_decay_model", d, lambd, inputs=X, set_weights=[kernel, bias]),
+        f"build_weight_decay_model({d}, {lambd:.3g})",
+    )
+    penalty = float(sum(float(np.sum(loss)) for loss in info.losses))
+    expected = lambd / 2 * float(np.sum(kernel.astype(np.float64) ** 2))
+    expect_close(penalty, expected, rtol=1e-5, atol=1e-6, what="sum(model.losses)")
+    expect_close(info.outputs, X.astype(np.float64) @ kernel + bias, rtol=1e-5, atol=1e-5,
+                 what="the model's output")
+
+
+# -------------------------------------------------------------------- 3.8 k_fold
+
+
+@checks.hidden(
+    "ch03.k_fold",
+    message="for random n and k, every fold of get_k_fold_data matches the contiguous split "
+    "whose first n % k folds have one extra row; the folds cover every row exactly once",
+)
+def k_fold_random_partitions(student, rng):
+    k = int(rng.integers(3, 7))
+    n = k * int(rng.integers(2, 7)) + int(rng.integers(1, k))
+    X = rng.normal(size=(n, 3))
+    y = rng.normal(size=(n, 1))
+    sizes = [n // k + (1 if j < n % k else 0) for j in range(k)]
+    bounds = np.cumsum([0] + sizes)
+    for i in range(k):
+        val = np.arange(bounds[i], bounds[i + 1])
+        train = np.setdiff1d(np.arange(n), val)
+        parts = as_sequence(student.call("get_k_fold_data", k, i, X, y), 4, f"get_k_fold_data({k}, {i}, X, y)")
+        for got, expected, what in zip(parts, [X[train], y[train], X[val], y[val]],
+                                       ["X_train", "y_train", "X_valid", "y_valid"]):
+            expect_close(got, expected, what=f"{what} of fold {i} (n = {n}, k = {k})")
