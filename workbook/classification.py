@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import torch
 
-from workbook.plotting import _pyplot, _show_or_save
+from workbook.plotting import pyplot, show_or_save
 
 
 def _batches(data, batch_size: int):
@@ -82,7 +82,7 @@ def show_images(
     count = min(len(images), num_rows * num_cols)
     if titles is not None and len(titles) < count:
         raise ValueError(f"{count} images but only {len(titles)} titles")
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(num_rows, num_cols, figsize=(num_cols * scale, num_rows * scale * 1.15))
     for index, ax in enumerate(np.asarray(axes).reshape(-1)):
         ax.axis("off")
@@ -92,7 +92,7 @@ def show_images(
         if titles is not None:
             ax.set_title(str(titles[index]), fontsize=8)
     fig.tight_layout()
-    return _show_or_save(fig, name)
+    return show_or_save(fig, name)
 
 
 class ScratchSGDClassifier(keras.Model):

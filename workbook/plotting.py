@@ -27,7 +27,7 @@ def in_notebook() -> bool:
     return ipython is not None and "IPKernelApp" in getattr(ipython, "config", {})
 
 
-def _pyplot():
+def pyplot():
     import matplotlib
 
     if not in_notebook():
@@ -45,8 +45,8 @@ def figure_path(name: str) -> Path:
     return folder / f"{slug}.png"
 
 
-def _show_or_save(fig, name: str) -> Path | None:
-    plt = _pyplot()
+def show_or_save(fig, name: str) -> Path | None:
+    plt = pyplot()
     if in_notebook():
         from IPython import display
 
@@ -76,7 +76,7 @@ def plot(
     ``ys`` is either a dict ``{label: values}`` or a list of value arrays.
     Returns the saved PNG path when not in a notebook, else None.
     """
-    plt = _pyplot()
+    plt = pyplot()
     curves = ys.items() if isinstance(ys, dict) else ((None, y) for y in ys)
     fig, ax = plt.subplots(figsize=figsize)
     for label, values in curves:
@@ -89,7 +89,7 @@ def plot(
     if isinstance(ys, dict):
         ax.legend()
     ax.grid(True, alpha=0.3)
-    return _show_or_save(fig, name)
+    return show_or_save(fig, name)
 
 
 def scatter(
@@ -111,7 +111,7 @@ def scatter(
     """
     if size <= 0:
         raise ValueError(f"size must be positive, got {size}")
-    plt = _pyplot()
+    plt = pyplot()
     clouds = ys.items() if isinstance(ys, dict) else ((None, y) for y in ys)
     fig, ax = plt.subplots(figsize=figsize)
     for label, values in clouds:
@@ -123,7 +123,7 @@ def scatter(
     if isinstance(ys, dict):
         ax.legend()
     ax.grid(True, alpha=0.3)
-    return _show_or_save(fig, name)
+    return show_or_save(fig, name)
 
 
 class LivePlot(keras.callbacks.Callback):
@@ -152,10 +152,12 @@ class LivePlot(keras.callbacks.Callback):
         self.history: dict[str, list[float]] = {}
         self.epochs: list[int] = []
         self.saved_path: Path | None = None
+        self._handle = None
 
     def on_train_begin(self, logs=None):
         self.history = {}
         self.epochs = []
+        self._handle = None
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -167,16 +169,21 @@ class LivePlot(keras.callbacks.Callback):
         if in_notebook() and (epoch + 1) % self.every == 0:
             from IPython import display
 
-            display.clear_output(wait=True)
-            display.display(self._figure())
-            _pyplot().close("all")
+            # Update one figure in place; clear_output would also wipe the
+            # epoch lines that fit(verbose=2) prints.
+            figure = self._figure()
+            if self._handle is None:
+                self._handle = display.display(figure, display_id=True)
+            else:
+                self._handle.update(figure)
+            pyplot().close(figure)
 
     def on_train_end(self, logs=None):
         if not in_notebook() and self.history:
-            self.saved_path = _show_or_save(self._figure(), self.name)
+            self.saved_path = show_or_save(self._figure(), self.name)
 
     def _figure(self):
-        plt = _pyplot()
+        plt = pyplot()
         fig, ax = plt.subplots(figsize=(5, 3.5))
         for key, values in self.history.items():
             ax.plot(self.epochs[-len(values) :], values, label=key, marker=".")
