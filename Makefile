@@ -14,7 +14,7 @@ TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 PIP_QUIET ?= -q
 PYTEST_ARGS ?=
-VALIDATE_CHAPTERS ?= ch02 ch03
+VALIDATE_CHAPTERS ?=
 
 .PHONY: setup demo test clean
 

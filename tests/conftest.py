@@ -7,6 +7,8 @@ from pathlib import Path
 os.environ["KERAS_BACKEND"] = "torch"
 os.environ.setdefault("WORKBOOK_PROFILE", "tiny")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# One torch thread: on small CPU machines two threads make step times swing 50x.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -26,8 +26,11 @@ def _env(tmp_path):
 @pytest.mark.parametrize("chapter", list(PROJECT.chapter_files()))
 def test_chapter_runs_as_a_script(chapter, tmp_path):
     path = PROJECT.chapter_file(chapter)
-    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
-                         cwd=tmp_path, env=_env(tmp_path), timeout=600)
+    # Run it as a script, then prove that nothing imported TensorFlow.
+    runner = ("import runpy, sys; runpy.run_path(sys.argv[1], run_name='__main__'); "
+              "assert 'tensorflow' not in sys.modules, 'the chapter imported TensorFlow'")
+    out = subprocess.run([sys.executable, "-c", runner, str(path)], capture_output=True,
+                         text=True, cwd=tmp_path, env=_env(tmp_path), timeout=600)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "profile: tiny" in out.stdout
     assert "Traceback" not in out.stderr

@@ -1,0 +1,445 @@
+"""Hidden checks for chapter 5 (instructors only).
+
+Random shapes and sizes drawn from ``rng``, torch-tensor inputs, numerically
+hard inputs (|x| = 100 in float32), gradients compared with the grader's own
+torch autograd, and the properties that expose the study notes' own bugs: a
+dropout mask drawn from a normal distribution keeps the wrong fraction of
+units.
+"""
+
+import math
+
+import numpy as np
+
+from workbook.grading import (
+    CheckFailed,
+    Checks,
+    expect_array,
+    expect_close,
+    expect_equal,
+    expect_functional,
+    expect_number,
+    expect_true,
+    tensor,
+)
+
+checks = Checks("ch05")
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def np_sigmoid(x):
+    x = np.asarray(x, dtype=np.float64)
+    return np.exp(-np.logaddexp(0.0, -x))
+
+
+def as_sequence(value, length, what):
+    if not isinstance(value, (list, tuple)):
+        raise CheckFailed(f"{what} should return a tuple of {length} items, got {type(value).__name__}")
+    if len(value) != length:
+        raise CheckFailed(f"{what} should return {length} items, got {len(value)}")
+    return list(value)
+
+
+def core_layers(info):
+    return [c for c in info.layer_classes() if c not in ("InputLayer", "ReLU", "Activation")]
+
+
+def dropout_rates(info):
+    rates = [layer["config"].get("rate") for layer in info.layers if layer["class_name"] == "Dropout"]
+    if not all(isinstance(r, (int, float)) for r in rates):
+        raise CheckFailed(f"could not read the Dropout layers' rates: {rates}")
+    return np.array(rates, dtype=np.float64)
+
+
+def random_weights(rng, sizes, scale=0.3):
+    weights = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        weights.append((rng.normal(size=(n_in, n_out)) * scale).astype(np.float32))
+        weights.append((rng.normal(size=(n_out,)) * scale).astype(np.float32))
+    return weights
+
+
+def mlp_forward(x, weights):
+    out = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
+    pairs = list(zip(weights[0::2], weights[1::2]))
+    for index, (kernel, bias) in enumerate(pairs):
+        out = out @ kernel.astype(np.float64) + bias.astype(np.float64)
+        if index < len(pairs) - 1:
+            out = np.maximum(out, 0.0)
+    return out
+
+
+def autograd_derivative(function_name, x):
+    """Elementwise derivative of torch's own relu / sigmoid / tanh, in float64."""
+    import torch
+
+    t = torch.tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
+    getattr(torch, function_name)(t).sum().backward()
+    return t.grad.numpy()
+
+
+def reference_grads(X, y, W1, b1, W2, b2, lam):
+    import torch
+
+    params = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in (W1, b1, W2, b2)]
+    tW1, tb1, tW2, tb2 = params
+    logits = torch.relu(torch.tensor(X, dtype=torch.float64) @ tW1 + tb1) @ tW2 + tb2
+    loss = torch.nn.functional.cross_entropy(logits, torch.tensor(y, dtype=torch.long))
+    loss = loss + lam / 2 * ((tW1**2).sum() + (tW2**2).sum())
+    grads = torch.autograd.grad(loss, params)
+    return {k: g.numpy() for k, g in zip(("W1", "b1", "W2", "b2"), grads)}
+
+
+def compare_grads(got, expected, what="manual_grads(...)"):
+    if not isinstance(got, dict):
+        raise CheckFailed(f"{what} should return a dict with keys W1, b1, W2, b2")
+    missing = sorted(set(expected) - set(got))
+    if missing:
+        raise CheckFailed(f"{what} lacks the keys {missing}")
+    for key, value in expected.items():
+        expect_close(got[key], value, rtol=1e-4, atol=1e-6, what=f"the gradient for {key}")
+
+
+def frame_columns(value, what):
+    if not (isinstance(value, dict) and "columns" in value and "data" in value):
+        raise CheckFailed(f"{what} should be a pandas DataFrame")
+    return {name: expect_array(value["data"][name], what=f"column {name!r} of {what}")
+            .astype(np.float64) for name in value["columns"]}
+
+
+def expected_features(train, test):
+    out_train, out_test = {}, {}
+    for name in train:
+        if any(isinstance(v, str) for v in list(train[name]) + list(test[name])):
+            seen = sorted({v for v in list(train[name]) + list(test[name]) if v is not None})
+            for level in seen + [None]:
+                label = f"{name}_{'nan' if level is None else level}"
+                out_train[label] = np.array([v == level for v in train[name]], dtype=float)
+                out_test[label] = np.array([v == level for v in test[name]], dtype=float)
+        else:
+            column = np.array(train[name], dtype=np.float64)
+            present = column[~np.isnan(column)]
+            center, spread = present.mean(), present.std(ddof=1)
+            for source, target in ((train, out_train), (test, out_test)):
+                values = (np.array(source[name], dtype=np.float64) - center) / spread
+                target[name] = np.nan_to_num(values, nan=0.0)
+    return out_train, out_test
+
+
+def compare_features(got, expected, what):
+    columns = frame_columns(got, what)
+    if set(columns) != set(expected):
+        raise CheckFailed(
+            f"{what} has the wrong columns: missing {sorted(set(expected) - set(columns))}, "
+            f"unexpected {sorted(set(columns) - set(expected))}"
+        )
+    for name, values in expected.items():
+        expect_close(columns[name], values, rtol=1e-5, atol=1e-6, what=f"column {name!r} of {what}")
+
+
+def reference_log_rmse(y_hat, y):
+    floor = np.clip(np.asarray(y_hat, dtype=np.float64).ravel(), 1.0, None)
+    gap = np.log(floor) - np.log(np.asarray(y, dtype=np.float64).ravel())
+    return math.sqrt(float(np.mean(gap * gap)))
+
+
+def reference_fold(k, i, X, y):
+    size = len(X) // k
+    valid = np.arange(i * size, (i + 1) * size)
+    train = np.array([r for r in range(k * size) if not i * size <= r < (i + 1) * size], dtype=int)
+    return X[train], y[train], X[valid], y[valid]
+
+
+def compare_fold(got, expected, what):
+    names = ("X_train", "y_train", "X_valid", "y_valid")
+    for name, value, want in zip(names, as_sequence(got, 4, what), expected):
+        expect_close(value, want, rtol=0, atol=0, what=f"{name} of {what}")
+
+
+# -------------------------------------------------------- 5.1 activations
+
+
+@checks.hidden(
+    "ch05.activations",
+    message="relu, sigmoid and tanh keep the input's shape, accept torch tensors and stay finite "
+    "and correct for float32 inputs as large as +-100",
+)
+def activations_large_inputs(student, rng):
+    shape = (int(rng.integers(2, 5)), int(rng.integers(2, 5)), 5)
+    x = rng.normal(scale=30.0, size=shape)
+    x.reshape(-1)[:4] = [100.0, -100.0, 0.0, -60.0]
+    x = x.astype(np.float32)
+    x64 = x.astype(np.float64)
+    for name, want in [("relu", np.maximum(x64, 0)), ("sigmoid", np_sigmoid(x64)),
+                       ("tanh", np.tanh(x64))]:
+        got = expect_array(student.call(name, tensor(x)), shape=shape, what=f"{name}(x)")
+        expect_true(np.all(np.isfinite(got)),
+                    f"{name}(x) gives NaN or infinity for some of x = +-100 (float32 overflow?)")
+        expect_close(got, want, rtol=1e-5, atol=1e-6, what=f"{name}(x)")
+
+
+@checks.hidden(
+    "ch05.activation_grads",
+    message="relu_grad, sigmoid_grad and tanh_grad agree with torch autograd at random points "
+    "(relu'(0) = 0) and accept torch tensors",
+)
+def activation_grads_match_autograd(student, rng):
+    x = np.concatenate([rng.normal(scale=4.0, size=30), [0.0, -12.0, 12.0, -0.01]]).astype(np.float32)
+    for name, reference in [("relu_grad", "relu"), ("sigmoid_grad", "sigmoid"), ("tanh_grad", "tanh")]:
+        got = student.call(name, tensor(x))
+        expect_close(got, autograd_derivative(reference, x), rtol=1e-5, atol=1e-6, what=f"{name}(x)")
+
+
+# ------------------------------------------------------------ 5.2 the MLP
+
+
+@checks.hidden(
+    "ch05.mlp_scratch",
+    message="build_mlp_scratch works for other input shapes and two hidden layers: one custom "
+    "layer (no Dense), weights W1, b1, W2, b2, W3, b3 in that order, N(0, sigma^2) kernels, "
+    "zero biases, and the right forward pass",
+)
+def mlp_scratch_two_hidden_layers(student, rng):
+    input_shape = (int(rng.integers(2, 5)), int(rng.integers(2, 5)), 2)
+    flat = int(np.prod(input_shape))
+    hidden = [int(rng.integers(40, 80)), int(rng.integers(30, 60))]
+    outputs = int(rng.integers(2, 6))
+    sigma = float(rng.choice([0.05, 0.1]))
+    x = rng.normal(size=(6, *input_shape)).astype(np.float32)
+    info = expect_functional(student.model("build_mlp_scratch", input_shape, hidden, outputs,
+                                           sigma=sigma, inputs=x))
+    expect_true("Dense" not in info.layer_classes(),
+                "write the layers yourself with add_weight and keras.ops, not with Dense")
+    sizes = [flat, *hidden, outputs]
+    want = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        want += [(fan_in, fan_out), (fan_out,)]
+    expect_equal([tuple(w.shape) for w in info.weights], want, what="the weight shapes")
+    kernels = np.concatenate([info.weights[i].ravel() for i in (0, 2, 4)])
+    expect_true(abs(kernels.std() / sigma - 1) < 0.1,
+                f"the kernels' standard deviation is {kernels.std():.4g}; expected sigma = {sigma}")
+    expect_true(not any(np.any(info.weights[i]) for i in (1, 3, 5)), "the biases should start at 0")
+    weights = random_weights(rng, sizes)
+    info = student.model("build_mlp_scratch", input_shape, hidden, outputs, sigma=sigma,
+                         inputs=x, set_weights=weights)
+    expect_close(info.outputs, mlp_forward(x, weights), rtol=1e-4, atol=1e-4,
+                 what="the model's output")
+
+
+# ------------------------------------------------- 5.3 backpropagation
+
+
+@checks.hidden(
+    "ch05.backprop",
+    message="manual_grads matches autograd for random sizes (including a batch of one), "
+    "random lam, and torch-tensor inputs",
+)
+def backprop_random_sizes(student, rng):
+    for n, as_tensor in [(int(rng.integers(3, 12)), False), (1, False), (int(rng.integers(3, 9)), True)]:
+        d, h, q = (int(v) for v in rng.integers(2, 7, size=3))
+        lam = float(rng.uniform(0.05, 0.5))
+        X = rng.normal(size=(n, d))
+        y = rng.integers(0, q, size=n)
+        W1, b1 = rng.normal(size=(d, h)), rng.normal(size=h)
+        W2, b2 = rng.normal(size=(h, q)), rng.normal(size=q)
+        args = [X, y, W1, b1, W2, b2]
+        if as_tensor:
+            args = [tensor(a) for a in args]
+        got = student.call("manual_grads", *args, lam)
+        compare_grads(got, reference_grads(X, y, W1, b1, W2, b2, lam),
+                      what=f"manual_grads with n={n}, d={d}, h={h}, q={q}")
+
+
+# --------------------------------------------------- 5.4 initialization
+
+
+@checks.hidden(
+    "ch05.xavier_uniform",
+    message="xavier_uniform works for random non-square shapes: bound sqrt(6 / (fan_in + fan_out)), "
+    "variance 2 / (fan_in + fan_out)",
+)
+def xavier_uniform_random_shapes(student, rng):
+    for _ in range(2):
+        fan_in, fan_out = int(rng.integers(200, 400)), int(rng.integers(80, 200))
+        w = expect_array(student.call("xavier_uniform", (fan_in, fan_out), int(rng.integers(1000))),
+                         shape=(fan_in, fan_out), what=f"xavier_uniform(({fan_in}, {fan_out}))")
+        w = w.astype(np.float64)
+        bound, target = math.sqrt(6 / (fan_in + fan_out)), 2 / (fan_in + fan_out)
+        expect_true(np.abs(w).max() <= bound * (1 + 1e-6) and np.abs(w).max() > 0.97 * bound,
+                    f"the values should fill +-{bound:.4f}; the largest |value| is {np.abs(w).max():.4f}")
+        expect_true(abs(w.var() / target - 1) < 0.05,
+                    f"the variance is {w.var():.5g}; expected {target:.5g}")
+
+
+@checks.hidden(
+    "ch05.xavier_uniform",
+    message="xavier_uniform passes the seed on: the same seed gives the same tensor, another "
+    "seed a different one",
+)
+def xavier_uniform_seeded(student, rng):
+    shape, seed = (int(rng.integers(20, 60)), int(rng.integers(20, 60))), int(rng.integers(1000))
+    first = expect_array(student.call("xavier_uniform", shape, seed), shape=shape)
+    again = expect_array(student.call("xavier_uniform", shape, seed), shape=shape)
+    other = expect_array(student.call("xavier_uniform", shape, seed + 1), shape=shape)
+    expect_true(np.array_equal(first, again), "two calls with the same seed gave different tensors")
+    expect_true(not np.array_equal(first, other), "two different seeds gave the same tensor")
+
+
+# ---------------------------------------------------------- 5.6 dropout
+
+
+@checks.hidden(
+    "ch05.dropout_layer",
+    message="for random p, dropout_layer drops a fraction p of the entries (a uniform mask, "
+    "not a normal one), scales the survivors by 1 / (1 - p), and keeps the mean",
+)
+def dropout_layer_random_rates(student, rng):
+    for p in rng.uniform(0.1, 0.7, size=3):
+        p = float(round(p, 3))
+        X = rng.uniform(0.5, 2.0, size=(100, 1000)).astype(np.float32)
+        out = expect_array(student.call("dropout_layer", X, p, int(rng.integers(1000))),
+                           shape=X.shape, what=f"dropout_layer(X, {p})").astype(np.float64)
+        dropped = out == 0
+        expect_true(np.allclose(out[~dropped], X[~dropped] / (1 - p), rtol=1e-5),
+                    f"with p = {p}, kept entries should equal X / (1 - p)")
+        expect_true(abs(dropped.mean() - p) < 0.01,
+                    f"with p = {p}, {dropped.mean():.3f} of the entries were dropped; expected {p} "
+                    "(is the mask drawn from a uniform distribution?)")
+        expect_true(abs(out.sum() / X.sum() - 1) < 0.025,
+                    f"with p = {p} the mean is scaled by {out.sum() / X.sum():.3f}; expected 1")
+
+
+@checks.hidden(
+    "ch05.dropout_layer",
+    message="dropout_layer handles torch tensors of any shape, p = 0 and p = 1, and the same "
+    "seed gives the same mask",
+)
+def dropout_layer_tensors_and_seeds(student, rng):
+    shape = (int(rng.integers(2, 6)), 3, int(rng.integers(2, 6)))
+    X = rng.normal(size=shape).astype(np.float32)
+    expect_close(student.call("dropout_layer", tensor(X), 0.0), X, rtol=0, atol=0,
+                 what="dropout_layer(X, 0) for a torch tensor")
+    expect_close(student.call("dropout_layer", tensor(X), 1.0), np.zeros(shape), rtol=0, atol=0,
+                 what="dropout_layer(X, 1) for a torch tensor")
+    big = rng.uniform(1, 2, size=(50, 50)).astype(np.float32)
+    seed = int(rng.integers(1000))
+    first = expect_array(student.call("dropout_layer", big, 0.3, seed), shape=big.shape)
+    again = expect_array(student.call("dropout_layer", big, 0.3, seed), shape=big.shape)
+    expect_true(np.array_equal(first, again), "two calls with the same seed dropped different entries")
+
+
+@checks.hidden(
+    "ch05.normal_mask",
+    message="normal_mask_keep_rate(p) = 1 - Phi(p) and normal_mask_mean_factor(p) = "
+    "(1 - Phi(p)) / (1 - p) for random p, including p = 0",
+)
+def normal_mask_random_rates(student, rng):
+    for p in [0.0, *rng.uniform(0.05, 0.95, size=3)]:
+        p = float(p)
+        keep = 0.5 * math.erfc(p / math.sqrt(2))
+        got = expect_number(student.call("normal_mask_keep_rate", p), what=f"normal_mask_keep_rate({p:.3f})")
+        expect_close(got, keep, rtol=1e-6, atol=1e-9, what=f"normal_mask_keep_rate({p:.3f})")
+        got = expect_number(student.call("normal_mask_mean_factor", p),
+                            what=f"normal_mask_mean_factor({p:.3f})")
+        expect_close(got, keep / (1 - p), rtol=1e-6, atol=1e-9, what=f"normal_mask_mean_factor({p:.3f})")
+
+
+@checks.hidden(
+    "ch05.dropout_mlp",
+    message="build_dropout_mlp works for other shapes and three hidden layers: Dense(relu) then "
+    "Dropout(rate) per hidden layer, a plain Dense output, functional, no dropout at inference",
+)
+def dropout_mlp_three_hidden_layers(student, rng):
+    input_shape = (int(rng.integers(3, 7)), int(rng.integers(3, 7)))
+    hidden = [int(v) for v in rng.integers(8, 40, size=3)]
+    rates = [float(round(r, 2)) for r in rng.uniform(0.1, 0.7, size=3)]
+    outputs = int(rng.integers(2, 8))
+    x = rng.normal(size=(5, *input_shape)).astype(np.float32)
+    sizes = [int(np.prod(input_shape)), *hidden, outputs]
+    weights = random_weights(rng, sizes)
+    info = expect_functional(student.model("build_dropout_mlp", input_shape, hidden, rates, outputs,
+                                           inputs=x, set_weights=weights))
+    expect_equal(core_layers(info), ["Flatten"] + ["Dense", "Dropout"] * 3 + ["Dense"],
+                 what="the layers (in order)")
+    expect_close(dropout_rates(info), rates, what="the dropout rates")
+    expect_equal(info.count_params, sum(int(np.prod(w.shape)) for w in weights),
+                 what="the number of parameters")
+    expect_close(info.outputs, mlp_forward(x, weights), rtol=1e-4, atol=1e-4,
+                 what="the inference output (dropout off)")
+
+
+# ------------------------------------------------------ 5.7 house prices
+
+
+def random_tables(rng):
+    nan = float("nan")
+    n_train, n_test = int(rng.integers(8, 14)), int(rng.integers(4, 8))
+
+    def numbers(n, low, high, gaps):
+        values = [float(v) for v in rng.uniform(low, high, size=n).round(1)]
+        for row in rng.choice(n, size=gaps, replace=False):
+            values[int(row)] = nan
+        return values
+
+    def categories(n, levels, gaps):
+        values = [str(v) for v in rng.choice(levels, size=n)]
+        for row in rng.choice(n, size=gaps, replace=False):
+            values[int(row)] = None
+        return values
+
+    train = {"LotFrontage": numbers(n_train, 30, 120, 2),
+             "YearBuilt": [int(v) for v in rng.integers(1900, 2010, size=n_train)],
+             "Street": categories(n_train, ["Pave", "Grvl"], 1),
+             "Heating": categories(n_train, ["GasA", "GasW"], 0)}
+    test = {"LotFrontage": numbers(n_test, 30, 120, 1),
+            "YearBuilt": [int(v) for v in rng.integers(1900, 2010, size=n_test)],
+            "Street": categories(n_test, ["Pave", "Grvl"], 1),
+            "Heating": categories(n_test, ["GasA", "Wall"], 0)}
+    test["Heating"][0] = "Floor"  # a category that only the test table has
+    return train, test
+
+
+@checks.hidden(
+    "ch05.preprocess_features",
+    message="preprocess_features works on random tables: training statistics only, NaN -> 0 after "
+    "standardizing, indicator columns (with _nan) for categories of both tables, same columns in both",
+)
+def preprocess_features_random_tables(student, rng):
+    train, test = random_tables(rng)
+    got = as_sequence(student.call("preprocess_features", train, test), 2, "preprocess_features")
+    want_train, want_test = expected_features(train, test)
+    compare_features(got[0], want_train, "the training frame")
+    compare_features(got[1], want_test, "the test frame")
+
+
+@checks.hidden(
+    "ch05.log_rmse",
+    message="log_rmse handles negative predictions and predictions below 1 (clipped to 1), "
+    "(n,) and (n, 1) shapes and torch tensors",
+)
+def log_rmse_clipping(student, rng):
+    n = int(rng.integers(15, 40))
+    y = rng.lognormal(11.5, 0.5, size=n)
+    y_hat = y * rng.lognormal(0, 0.3, size=n)
+    y_hat[:3] = [-float(rng.uniform(1, 5e4)), float(rng.uniform(0, 0.9)), 0.0]
+    for args, what in [((y_hat, y), "log_rmse on (n,) arrays"),
+                       ((tensor(y_hat.reshape(-1, 1)), tensor(y.reshape(-1, 1))),
+                        "log_rmse on (n, 1) torch tensors")]:
+        got = expect_number(student.call("log_rmse", *args), what=what)
+        expect_close(got, reference_log_rmse(y_hat, y), rtol=1e-5, what=what)
+
+
+@checks.hidden(
+    "ch05.k_fold_split",
+    message="get_k_fold_data works for random n, k and every fold i (first and last included), "
+    "dropping the last n % k rows",
+)
+def k_fold_split_random(student, rng):
+    k = int(rng.integers(2, 6))
+    n = k * int(rng.integers(2, 6)) + int(rng.integers(1, k))  # never a multiple of k
+    X, y = rng.normal(size=(n, 3)), rng.normal(size=n)
+    for i in sorted({0, k - 1, int(rng.integers(0, k))}):
+        got = student.call("get_k_fold_data", k, i, X, y)
+        compare_fold(got, reference_fold(k, i, X, y), f"get_k_fold_data({k}, {i}, X, y) with n={n}")

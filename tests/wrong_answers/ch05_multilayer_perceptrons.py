@@ -1,0 +1,719 @@
+"""Plausible wrong answers for chapter 5; each must fail the checks it names.
+
+Several are the study notes' own bugs: the dropout mask drawn with randn
+instead of rand (in both of its forms), the sign error in the sigmoid
+derivative, and D2L's standardization over train and test together where the
+exercise asks for training statistics only.
+"""
+
+WRONG_ANSWERS = [
+    # ---------------------------------------------------------- activations
+    dict(
+        exercise="ch05.activations",
+        why="tanh from exp(x) and exp(-x): inf / inf = NaN for |x| = 100 in float32",
+        rejected_by=["activations_large_inputs"],
+        source="""
+def relu(x):
+    return ops.maximum(x, 0.0)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + ops.exp(-ops.convert_to_tensor(x)))
+
+
+def tanh(x):
+    x = ops.convert_to_tensor(x)
+    return (ops.exp(x) - ops.exp(-x)) / (ops.exp(x) + ops.exp(-x))
+""",
+    ),
+    dict(
+        exercise="ch05.activations",
+        why="sigmoid as exp(x) / (1 + exp(x)): NaN for x = 100 in float32",
+        rejected_by=["activations_large_inputs"],
+        source="""
+def relu(x):
+    return ops.maximum(x, 0.0)
+
+
+def sigmoid(x):
+    e = ops.exp(ops.convert_to_tensor(x))
+    return e / (1.0 + e)
+
+
+def tanh(x):
+    return 2.0 / (1.0 + ops.exp(-2.0 * ops.convert_to_tensor(x))) - 1.0
+""",
+    ),
+    dict(
+        exercise="ch05.activations",
+        why="sigmoid with the sign of the exponent flipped, relu as x + |x| without the half",
+        rejected_by=["activations_on_a_grid", "activations_large_inputs"],
+        source="""
+def relu(x):
+    x = ops.convert_to_tensor(x)
+    return x + ops.abs(x)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + ops.exp(ops.convert_to_tensor(x)))
+
+
+def tanh(x):
+    return 2.0 / (1.0 + ops.exp(-2.0 * ops.convert_to_tensor(x))) - 1.0
+""",
+    ),
+    # ----------------------------------------------------- activation grads
+    dict(
+        exercise="ch05.activation_grads",
+        why="relu derivative wrong at negatives: sign(x) gives -1",
+        rejected_by=["activation_grads_on_a_grid", "activation_grads_match_autograd"],
+        source="""
+def relu_grad(x):
+    return ops.sign(ops.convert_to_tensor(x))
+
+
+def sigmoid_grad(x):
+    s = ops.sigmoid(ops.convert_to_tensor(x))
+    return s * (1 - s)
+
+
+def tanh_grad(x):
+    return 1 - ops.tanh(ops.convert_to_tensor(x)) ** 2
+""",
+    ),
+    dict(
+        exercise="ch05.activation_grads",
+        why="relu derivative 1 at x = 0 (x >= 0)",
+        rejected_by=["activation_grads_on_a_grid", "activation_grads_match_autograd"],
+        source="""
+def relu_grad(x):
+    x = ops.convert_to_tensor(x)
+    return ops.cast(x >= 0, "float32")
+
+
+def sigmoid_grad(x):
+    s = ops.sigmoid(ops.convert_to_tensor(x))
+    return s * (1 - s)
+
+
+def tanh_grad(x):
+    return 1 - ops.tanh(ops.convert_to_tensor(x)) ** 2
+""",
+    ),
+    dict(
+        exercise="ch05.activation_grads",
+        why="the notes' sign error: -e^-x / (1 - e^-x)^2 for the sigmoid, 1 - tanh without the square",
+        rejected_by=["activation_grads_on_a_grid", "activation_grads_match_autograd"],
+        source="""
+def relu_grad(x):
+    return ops.cast(ops.convert_to_tensor(x) > 0, "float32")
+
+
+def sigmoid_grad(x):
+    e = ops.exp(-ops.convert_to_tensor(x))
+    return -e / (1 - e) ** 2
+
+
+def tanh_grad(x):
+    return 1 - ops.tanh(ops.convert_to_tensor(x))
+""",
+    ),
+    # ---------------------------------------------------------- MLP scratch
+    dict(
+        exercise="ch05.mlp_scratch",
+        why="Sequential instead of the functional API",
+        rejected_by=["mlp_scratch_fashion_shapes", "mlp_scratch_forward", "mlp_scratch_two_hidden_layers"],
+        source="""
+class Deep(keras.layers.Layer):
+    def __init__(self, hidden_units, num_outputs, sigma):
+        super().__init__()
+        self.sizes, self.sigma = list(hidden_units) + [num_outputs], sigma
+
+    def build(self, input_shape):
+        self.n_in = int(np.prod(input_shape[1:]))
+        fan_in, self.params = self.n_in, []
+        for i, fan_out in enumerate(self.sizes):
+            self.params.append(self.add_weight((fan_in, fan_out), keras.initializers.RandomNormal(stddev=self.sigma)))
+            self.params.append(self.add_weight((fan_out,), "zeros"))
+            fan_in = fan_out
+
+    def call(self, x):
+        x = ops.reshape(x, (-1, self.n_in))
+        for i in range(0, len(self.params), 2):
+            x = ops.matmul(x, self.params[i]) + self.params[i + 1]
+            if i + 2 < len(self.params):
+                x = ops.relu(x)
+        return x
+
+
+def build_mlp_scratch(input_shape, hidden_units, num_outputs, sigma=0.01):
+    return keras.Sequential([keras.Input(input_shape), Deep(hidden_units, num_outputs, sigma)])
+""",
+    ),
+    dict(
+        exercise="ch05.mlp_scratch",
+        why="uses Dense layers instead of writing the layer",
+        rejected_by=["mlp_scratch_fashion_shapes", "mlp_scratch_two_hidden_layers"],
+        source="""
+def build_mlp_scratch(input_shape, hidden_units, num_outputs, sigma=0.01):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    init = lambda: keras.initializers.RandomNormal(stddev=sigma)
+    for units in hidden_units:
+        x = keras.layers.Dense(units, activation="relu", kernel_initializer=init())(x)
+    return keras.Model(inputs, keras.layers.Dense(num_outputs, kernel_initializer=init())(x))
+""",
+    ),
+    dict(
+        exercise="ch05.mlp_scratch",
+        why="forgets the ReLU, ignores sigma (N(0, 1) kernels) and uses only the first hidden width",
+        rejected_by=["mlp_scratch_fashion_shapes", "mlp_scratch_forward", "mlp_scratch_two_hidden_layers"],
+        source="""
+class OneHidden(keras.layers.Layer):
+    def __init__(self, hidden, outputs):
+        super().__init__()
+        self.hidden, self.outputs = hidden, outputs
+
+    def build(self, input_shape):
+        self.n_in = int(np.prod(input_shape[1:]))
+        self.W1 = self.add_weight((self.n_in, self.hidden), "random_normal")
+        self.b1 = self.add_weight((self.hidden,), "zeros")
+        self.W2 = self.add_weight((self.hidden, self.outputs), "random_normal")
+        self.b2 = self.add_weight((self.outputs,), "zeros")
+
+    def call(self, x):
+        x = ops.reshape(x, (-1, self.n_in))
+        return ops.matmul(ops.matmul(x, self.W1) + self.b1, self.W2) + self.b2
+
+
+def build_mlp_scratch(input_shape, hidden_units, num_outputs, sigma=0.01):
+    inputs = keras.Input(input_shape)
+    return keras.Model(inputs, OneHidden(hidden_units[0], num_outputs)(inputs))
+""",
+    ),
+    dict(
+        exercise="ch05.mlp_scratch",
+        why="applies ReLU to the output layer too",
+        rejected_by=["mlp_scratch_forward", "mlp_scratch_two_hidden_layers"],
+        source="""
+class Deep(keras.layers.Layer):
+    def __init__(self, hidden_units, num_outputs, sigma):
+        super().__init__()
+        self.sizes, self.sigma = list(hidden_units) + [num_outputs], sigma
+
+    def build(self, input_shape):
+        self.n_in = int(np.prod(input_shape[1:]))
+        fan_in, self.params = self.n_in, []
+        for fan_out in self.sizes:
+            self.params.append(self.add_weight((fan_in, fan_out), keras.initializers.RandomNormal(stddev=self.sigma)))
+            self.params.append(self.add_weight((fan_out,), "zeros"))
+            fan_in = fan_out
+
+    def call(self, x):
+        x = ops.reshape(x, (-1, self.n_in))
+        for i in range(0, len(self.params), 2):
+            x = ops.relu(ops.matmul(x, self.params[i]) + self.params[i + 1])
+        return x
+
+
+def build_mlp_scratch(input_shape, hidden_units, num_outputs, sigma=0.01):
+    inputs = keras.Input(input_shape)
+    return keras.Model(inputs, Deep(hidden_units, num_outputs, sigma)(inputs))
+""",
+    ),
+    # ------------------------------------------------------------- backprop
+    dict(
+        exercise="ch05.backprop",
+        why="forgets the penalty's lam * W terms",
+        rejected_by=["backprop_matches_autograd", "backprop_random_sizes"],
+        source="""
+def manual_grads(X, y, W1, b1, W2, b2, lam):
+    X, W1, b1, W2, b2 = (np.asarray(a, dtype=float) for a in (X, W1, b1, W2, b2))
+    y = np.asarray(y).astype(int)
+    Z = X @ W1 + b1
+    H = np.maximum(Z, 0)
+    O = H @ W2 + b2
+    P = np.exp(O - O.max(1, keepdims=True))
+    P /= P.sum(1, keepdims=True)
+    P[np.arange(len(y)), y] -= 1
+    dO = P / len(y)
+    dZ = (dO @ W2.T) * (Z > 0)
+    return {"W1": X.T @ dZ, "b1": dZ.sum(0), "W2": H.T @ dO, "b2": dO.sum(0)}
+""",
+    ),
+    dict(
+        exercise="ch05.backprop",
+        why="penalizes the biases too",
+        rejected_by=["backprop_matches_autograd", "backprop_random_sizes"],
+        source="""
+def manual_grads(X, y, W1, b1, W2, b2, lam):
+    X, W1, b1, W2, b2 = (np.asarray(a, dtype=float) for a in (X, W1, b1, W2, b2))
+    y = np.asarray(y).astype(int)
+    Z = X @ W1 + b1
+    H = np.maximum(Z, 0)
+    O = H @ W2 + b2
+    P = np.exp(O - O.max(1, keepdims=True))
+    P /= P.sum(1, keepdims=True)
+    P[np.arange(len(y)), y] -= 1
+    dO = P / len(y)
+    dZ = (dO @ W2.T) * (Z > 0)
+    return {"W1": X.T @ dZ + lam * W1, "b1": dZ.sum(0) + lam * b1,
+            "W2": H.T @ dO + lam * W2, "b2": dO.sum(0) + lam * b2}
+""",
+    ),
+    dict(
+        exercise="ch05.backprop",
+        why="skips the ReLU derivative (treats the hidden layer as linear)",
+        rejected_by=["backprop_matches_autograd", "backprop_random_sizes"],
+        source="""
+def manual_grads(X, y, W1, b1, W2, b2, lam):
+    X, W1, b1, W2, b2 = (np.asarray(a, dtype=float) for a in (X, W1, b1, W2, b2))
+    y = np.asarray(y).astype(int)
+    H = np.maximum(X @ W1 + b1, 0)
+    O = H @ W2 + b2
+    P = np.exp(O - O.max(1, keepdims=True))
+    P /= P.sum(1, keepdims=True)
+    P[np.arange(len(y)), y] -= 1
+    dO = P / len(y)
+    dZ = dO @ W2.T
+    return {"W1": X.T @ dZ + lam * W1, "b1": dZ.sum(0), "W2": H.T @ dO + lam * W2, "b2": dO.sum(0)}
+""",
+    ),
+    dict(
+        exercise="ch05.backprop",
+        why="sums the loss over the batch instead of averaging",
+        rejected_by=["backprop_matches_autograd", "backprop_random_sizes"],
+        source="""
+def manual_grads(X, y, W1, b1, W2, b2, lam):
+    X, W1, b1, W2, b2 = (np.asarray(a, dtype=float) for a in (X, W1, b1, W2, b2))
+    y = np.asarray(y).astype(int)
+    Z = X @ W1 + b1
+    H = np.maximum(Z, 0)
+    O = H @ W2 + b2
+    P = np.exp(O - O.max(1, keepdims=True))
+    P /= P.sum(1, keepdims=True)
+    P[np.arange(len(y)), y] -= 1
+    dO = P
+    dZ = (dO @ W2.T) * (Z > 0)
+    return {"W1": X.T @ dZ + lam * W1, "b1": dZ.sum(0), "W2": H.T @ dO + lam * W2, "b2": dO.sum(0)}
+""",
+    ),
+    # -------------------------------------------------------------- Xavier
+    dict(
+        exercise="ch05.xavier_uniform",
+        why="uses the standard deviation sqrt(2 / (fan_in + fan_out)) as the uniform bound",
+        rejected_by=["xavier_uniform_statistics", "xavier_uniform_random_shapes"],
+        source="""
+def xavier_uniform(shape, seed=None):
+    a = math.sqrt(2.0 / (shape[0] + shape[1]))
+    return keras.random.uniform(shape, -a, a, seed=seed)
+""",
+    ),
+    dict(
+        exercise="ch05.xavier_uniform",
+        why="uses the fan-in only: bound sqrt(6 / fan_in)",
+        rejected_by=["xavier_uniform_statistics", "xavier_uniform_random_shapes"],
+        source="""
+def xavier_uniform(shape, seed=None):
+    a = math.sqrt(6.0 / shape[0])
+    return keras.random.uniform(shape, -a, a, seed=seed)
+""",
+    ),
+    dict(
+        exercise="ch05.xavier_uniform",
+        why="draws from a normal distribution with the Xavier variance (values beyond the bound)",
+        rejected_by=["xavier_uniform_statistics", "xavier_uniform_random_shapes"],
+        source="""
+def xavier_uniform(shape, seed=None):
+    return keras.random.normal(shape, stddev=math.sqrt(2.0 / (shape[0] + shape[1])), seed=seed)
+""",
+    ),
+    dict(
+        exercise="ch05.xavier_uniform",
+        why="ignores the seed",
+        rejected_by=["xavier_uniform_seeded"],
+        source="""
+def xavier_uniform(shape, seed=None):
+    a = math.sqrt(6.0 / (shape[0] + shape[1]))
+    return keras.random.uniform(shape, -a, a)
+""",
+    ),
+    # ------------------------------------------------------------- dropout
+    dict(
+        exercise="ch05.dropout_layer",
+        why="the notes' bug: mask from a normal distribution, randn(shape) > p",
+        rejected_by=["dropout_layer_half", "dropout_layer_random_rates"],
+        source="""
+def dropout_layer(X, p, seed=None):
+    X = ops.convert_to_tensor(X)
+    if p == 1:
+        return ops.zeros_like(X)
+    mask = ops.cast(keras.random.normal(ops.shape(X), seed=seed) > p, "float32")
+    return mask * X / (1.0 - p)
+""",
+    ),
+    dict(
+        exercise="ch05.dropout_layer",
+        why="the notes' other form of the bug: randn(shape) < 1 - p keeps Phi(1 - p)",
+        rejected_by=["dropout_layer_half", "dropout_layer_random_rates"],
+        source="""
+def dropout_layer(X, p, seed=None):
+    X = ops.convert_to_tensor(X)
+    if p == 1:
+        return ops.zeros_like(X)
+    keep = 1.0 - p
+    mask = ops.cast(keras.random.normal(ops.shape(X), seed=seed) < keep, "float32")
+    return mask * X / keep
+""",
+    ),
+    dict(
+        exercise="ch05.dropout_layer",
+        why="does not rescale the kept entries by 1 / (1 - p)",
+        rejected_by=["dropout_layer_half", "dropout_layer_random_rates"],
+        source="""
+def dropout_layer(X, p, seed=None):
+    X = ops.convert_to_tensor(X)
+    mask = ops.cast(keras.random.uniform(ops.shape(X), seed=seed) >= p, "float32")
+    return mask * X
+""",
+    ),
+    dict(
+        exercise="ch05.dropout_layer",
+        why="keeps an entry with probability p instead of 1 - p",
+        rejected_by=["dropout_layer_random_rates"],
+        source="""
+def dropout_layer(X, p, seed=None):
+    X = ops.convert_to_tensor(X)
+    if p == 0:
+        return X
+    if p == 1:
+        return ops.zeros_like(X)
+    mask = ops.cast(keras.random.uniform(ops.shape(X), seed=seed) < p, "float32")
+    return mask * X / (1.0 - p)
+""",
+    ),
+    dict(
+        exercise="ch05.dropout_layer",
+        why="no special case for p = 1: 0 * X / 0 gives NaN",
+        rejected_by=["dropout_layer_edge_cases", "dropout_layer_tensors_and_seeds"],
+        source="""
+def dropout_layer(X, p, seed=None):
+    X = ops.convert_to_tensor(X)
+    mask = ops.cast(keras.random.uniform(ops.shape(X), seed=seed) >= p, "float32")
+    return mask * X / (1.0 - p)
+""",
+    ),
+    dict(
+        exercise="ch05.dropout_layer",
+        why="ignores the seed (a fresh mask every call)",
+        rejected_by=["dropout_layer_tensors_and_seeds"],
+        source="""
+def dropout_layer(X, p, seed=None):
+    X = ops.convert_to_tensor(X)
+    if p == 1:
+        return ops.zeros_like(X)
+    mask = ops.cast(keras.random.uniform(ops.shape(X)) >= p, "float32")
+    return mask * X / (1.0 - p)
+""",
+    ),
+    # --------------------------------------------------------- normal mask
+    dict(
+        exercise="ch05.normal_mask",
+        why="sign error: Phi(p) instead of 1 - Phi(p)",
+        rejected_by=["normal_mask_known_values", "normal_mask_random_rates"],
+        source="""
+def normal_mask_keep_rate(p):
+    return 0.5 * (1 + math.erf(p / math.sqrt(2)))
+
+
+def normal_mask_mean_factor(p):
+    return normal_mask_keep_rate(p) / (1 - p)
+""",
+    ),
+    dict(
+        exercise="ch05.normal_mask",
+        why="answers what the layer was meant to do (1 - p, factor 1)",
+        rejected_by=["normal_mask_known_values", "normal_mask_random_rates"],
+        source="""
+def normal_mask_keep_rate(p):
+    return 1 - p
+
+
+def normal_mask_mean_factor(p):
+    return 1.0
+""",
+    ),
+    dict(
+        exercise="ch05.normal_mask",
+        why="forgets the 1 / (1 - p) rescaling in the mean factor",
+        rejected_by=["normal_mask_known_values", "normal_mask_random_rates"],
+        source="""
+def normal_mask_keep_rate(p):
+    return 0.5 * math.erfc(p / math.sqrt(2))
+
+
+def normal_mask_mean_factor(p):
+    return normal_mask_keep_rate(p)
+""",
+    ),
+    # --------------------------------------------------------- dropout MLP
+    dict(
+        exercise="ch05.dropout_mlp",
+        why="Sequential instead of the functional API",
+        rejected_by=["dropout_mlp_d2l", "dropout_mlp_three_hidden_layers"],
+        source="""
+def build_dropout_mlp(input_shape, hidden_units, dropout_rates, num_outputs):
+    layers = [keras.Input(input_shape), keras.layers.Flatten()]
+    for units, rate in zip(hidden_units, dropout_rates):
+        layers += [keras.layers.Dense(units, activation="relu"), keras.layers.Dropout(rate)]
+    return keras.Sequential(layers + [keras.layers.Dense(num_outputs)])
+""",
+    ),
+    dict(
+        exercise="ch05.dropout_mlp",
+        why="dropout before each Dense layer (drops the inputs) instead of after the activation",
+        rejected_by=["dropout_mlp_d2l", "dropout_mlp_three_hidden_layers"],
+        source="""
+def build_dropout_mlp(input_shape, hidden_units, dropout_rates, num_outputs):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    for units, rate in zip(hidden_units, dropout_rates):
+        x = keras.layers.Dropout(rate)(x)
+        x = keras.layers.Dense(units, activation="relu")(x)
+    return keras.Model(inputs, keras.layers.Dense(num_outputs)(x))
+""",
+    ),
+    dict(
+        exercise="ch05.dropout_mlp",
+        why="adds dropout after the output layer as well",
+        rejected_by=["dropout_mlp_d2l", "dropout_mlp_three_hidden_layers"],
+        source="""
+def build_dropout_mlp(input_shape, hidden_units, dropout_rates, num_outputs):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    for units, rate in zip(hidden_units, dropout_rates):
+        x = keras.layers.Dense(units, activation="relu")(x)
+        x = keras.layers.Dropout(rate)(x)
+    x = keras.layers.Dense(num_outputs)(x)
+    return keras.Model(inputs, keras.layers.Dropout(dropout_rates[-1])(x))
+""",
+    ),
+    dict(
+        exercise="ch05.dropout_mlp",
+        why="applies the rates in reverse order",
+        rejected_by=["dropout_mlp_d2l", "dropout_mlp_three_hidden_layers"],
+        source="""
+def build_dropout_mlp(input_shape, hidden_units, dropout_rates, num_outputs):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    for units, rate in zip(hidden_units, reversed(dropout_rates)):
+        x = keras.layers.Dense(units, activation="relu")(x)
+        x = keras.layers.Dropout(rate)(x)
+    return keras.Model(inputs, keras.layers.Dense(num_outputs)(x))
+""",
+    ),
+    dict(
+        exercise="ch05.dropout_mlp",
+        why="a home-made dropout layer that is active at inference too (ignores training)",
+        rejected_by=["dropout_mlp_d2l", "dropout_mlp_three_hidden_layers"],
+        source="""
+class AlwaysDropout(keras.layers.Layer):
+    def __init__(self, rate):
+        super().__init__()
+        self.rate = rate
+        self.seeds = keras.random.SeedGenerator(0)
+
+    def call(self, x, training=None):
+        keep = keras.random.uniform(ops.shape(x), seed=self.seeds) >= self.rate
+        return ops.where(keep, x / (1 - self.rate), 0.0)
+
+
+def build_dropout_mlp(input_shape, hidden_units, dropout_rates, num_outputs):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    for units, rate in zip(hidden_units, dropout_rates):
+        x = keras.layers.Dense(units, activation="relu")(x)
+        x = AlwaysDropout(rate)(x)
+    return keras.Model(inputs, keras.layers.Dense(num_outputs)(x))
+""",
+    ),
+    dict(
+        exercise="ch05.dropout_mlp",
+        why="forgets the ReLU activation",
+        rejected_by=["dropout_mlp_d2l", "dropout_mlp_three_hidden_layers"],
+        source="""
+def build_dropout_mlp(input_shape, hidden_units, dropout_rates, num_outputs):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    for units, rate in zip(hidden_units, dropout_rates):
+        x = keras.layers.Dense(units)(x)
+        x = keras.layers.Dropout(rate)(x)
+    return keras.Model(inputs, keras.layers.Dense(num_outputs)(x))
+""",
+    ),
+    # ----------------------------------------------------- house features
+    dict(
+        exercise="ch05.preprocess_features",
+        why="D2L's statistics over train and test together",
+        rejected_by=["preprocess_features_small_tables", "preprocess_features_random_tables"],
+        source="""
+def preprocess_features(train, test):
+    a, b = pd.DataFrame(train), pd.DataFrame(test)
+    both = pd.concat([a, b], ignore_index=True)
+    num = both.select_dtypes(include="number").columns
+    both[num] = ((both[num] - both[num].mean()) / both[num].std()).fillna(0)
+    both = pd.get_dummies(both, dummy_na=True)
+    return both.iloc[:len(a)], both.iloc[len(a):]
+""",
+    ),
+    dict(
+        exercise="ch05.preprocess_features",
+        why="standardizes with the test set's statistics only",
+        rejected_by=["preprocess_features_small_tables", "preprocess_features_random_tables"],
+        source="""
+def preprocess_features(train, test):
+    a, b = pd.DataFrame(train), pd.DataFrame(test)
+    both = pd.concat([a, b], ignore_index=True)
+    num = both.select_dtypes(include="number").columns
+    both[num] = ((both[num] - b[num].mean()) / b[num].std()).fillna(0)
+    both = pd.get_dummies(both, dummy_na=True)
+    return both.iloc[:len(a)], both.iloc[len(a):]
+""",
+    ),
+    dict(
+        exercise="ch05.preprocess_features",
+        why="fills missing numbers with 0 before standardizing",
+        rejected_by=["preprocess_features_small_tables", "preprocess_features_random_tables"],
+        source="""
+def preprocess_features(train, test):
+    a, b = pd.DataFrame(train), pd.DataFrame(test)
+    num = a.select_dtypes(include="number").columns
+    a[num], b[num] = a[num].fillna(0), b[num].fillna(0)
+    both = pd.concat([a, b], ignore_index=True)
+    both[num] = (both[num] - a[num].mean()) / a[num].std()
+    both = pd.get_dummies(both, dummy_na=True)
+    return both.iloc[:len(a)], both.iloc[len(a):]
+""",
+    ),
+    dict(
+        exercise="ch05.preprocess_features",
+        why="one-hot encodes without dummy_na (no _nan columns)",
+        rejected_by=["preprocess_features_small_tables", "preprocess_features_random_tables"],
+        source="""
+def preprocess_features(train, test):
+    a, b = pd.DataFrame(train), pd.DataFrame(test)
+    both = pd.concat([a, b], ignore_index=True)
+    num = both.select_dtypes(include="number").columns
+    both[num] = ((both[num] - a[num].mean()) / a[num].std()).fillna(0)
+    both = pd.get_dummies(both)
+    return both.iloc[:len(a)], both.iloc[len(a):]
+""",
+    ),
+    dict(
+        exercise="ch05.preprocess_features",
+        why="one-hot encodes train and test separately, so their columns differ",
+        rejected_by=["preprocess_features_small_tables", "preprocess_features_random_tables"],
+        source="""
+def preprocess_features(train, test):
+    a, b = pd.DataFrame(train), pd.DataFrame(test)
+    num = a.select_dtypes(include="number").columns
+    mu, sd = a[num].mean(), a[num].std()
+    a[num] = ((a[num] - mu) / sd).fillna(0)
+    b[num] = ((b[num] - mu) / sd).fillna(0)
+    return pd.get_dummies(a, dummy_na=True), pd.get_dummies(b, dummy_na=True)
+""",
+    ),
+    # ------------------------------------------------------------ log-RMSE
+    dict(
+        exercise="ch05.log_rmse",
+        why="no clipping: log of predictions below 1 or negative",
+        rejected_by=["log_rmse_values", "log_rmse_clipping"],
+        source="""
+def log_rmse(y_hat, y):
+    y_hat = ops.reshape(ops.convert_to_tensor(y_hat), (-1,))
+    y = ops.reshape(ops.convert_to_tensor(y), (-1,))
+    return ops.sqrt(ops.mean((ops.log(y_hat) - ops.log(y)) ** 2))
+""",
+    ),
+    dict(
+        exercise="ch05.log_rmse",
+        why="forgets the logarithm (plain RMSE of clipped predictions)",
+        rejected_by=["log_rmse_values", "log_rmse_clipping"],
+        source="""
+def log_rmse(y_hat, y):
+    y_hat = ops.maximum(ops.reshape(ops.convert_to_tensor(y_hat), (-1,)), 1.0)
+    y = ops.reshape(ops.convert_to_tensor(y), (-1,))
+    return ops.sqrt(ops.mean((y_hat - y) ** 2))
+""",
+    ),
+    dict(
+        exercise="ch05.log_rmse",
+        why="forgets the square root",
+        rejected_by=["log_rmse_values", "log_rmse_clipping"],
+        source="""
+def log_rmse(y_hat, y):
+    y_hat = ops.maximum(ops.reshape(ops.convert_to_tensor(y_hat), (-1,)), 1.0)
+    y = ops.reshape(ops.convert_to_tensor(y), (-1,))
+    return ops.mean((ops.log(y_hat) - ops.log(y)) ** 2)
+""",
+    ),
+    dict(
+        exercise="ch05.log_rmse",
+        why="clips at 0 instead of 1",
+        rejected_by=["log_rmse_values", "log_rmse_clipping"],
+        source="""
+def log_rmse(y_hat, y):
+    y_hat = ops.maximum(ops.reshape(ops.convert_to_tensor(y_hat), (-1,)), 0.0)
+    y = ops.reshape(ops.convert_to_tensor(y), (-1,))
+    return ops.sqrt(ops.mean((ops.log(y_hat) - ops.log(y)) ** 2))
+""",
+    ),
+    # ---------------------------------------------------------- K-fold split
+    dict(
+        exercise="ch05.k_fold_split",
+        why="np.array_split folds: keeps the remainder rows",
+        rejected_by=["k_fold_split_ten_rows", "k_fold_split_random"],
+        source="""
+def get_k_fold_data(k, i, X, y):
+    folds = np.array_split(np.arange(len(X)), k)
+    train = np.concatenate([f for j, f in enumerate(folds) if j != i])
+    return X[train], y[train], X[folds[i]], y[folds[i]]
+""",
+    ),
+    dict(
+        exercise="ch05.k_fold_split",
+        why="validates on fold i + 1 (off by one)",
+        rejected_by=["k_fold_split_ten_rows", "k_fold_split_random"],
+        source="""
+def get_k_fold_data(k, i, X, y):
+    size = len(X) // k
+    j = (i + 1) % k
+    valid = slice(j * size, (j + 1) * size)
+    train = [r for r in range(k * size) if not j * size <= r < (j + 1) * size]
+    return X[train], y[train], X[valid], y[valid]
+""",
+    ),
+    dict(
+        exercise="ch05.k_fold_split",
+        why="trains on every row, the validation fold included",
+        rejected_by=["k_fold_split_ten_rows", "k_fold_split_random"],
+        source="""
+def get_k_fold_data(k, i, X, y):
+    size = len(X) // k
+    valid = slice(i * size, (i + 1) * size)
+    return X, y, X[valid], y[valid]
+""",
+    ),
+    dict(
+        exercise="ch05.k_fold_split",
+        why="adds the leftover n % k rows to the training set",
+        rejected_by=["k_fold_split_ten_rows", "k_fold_split_random"],
+        source="""
+def get_k_fold_data(k, i, X, y):
+    size = len(X) // k
+    valid = slice(i * size, (i + 1) * size)
+    train = [r for r in range(len(X)) if not i * size <= r < (i + 1) * size]
+    return X[train], y[train], X[valid], y[valid]
+""",
+    ),
+]
