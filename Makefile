@@ -12,7 +12,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
-PIP_QUIET ?= -q
+PIP_FLAGS ?= -q
 PYTEST_ARGS ?=
 VALIDATE_CHAPTERS ?=
 
@@ -22,8 +22,8 @@ setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install $(PIP_QUIET) "$(TORCH_SPEC)" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
-	$(BIN)/python -m pip install $(PIP_QUIET) -e ".[test]"
+	$(BIN)/python -m pip install $(PIP_FLAGS) "$(TORCH_SPEC)" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
+	$(BIN)/python -m pip install $(PIP_FLAGS) -e ".[test]"
 	touch $@
 
 demo: setup
