@@ -10,11 +10,12 @@ import math
 import numpy as np
 
 from workbook.grading import (
-    CheckFailed,
     Checks,
-    expect_array,
     expect_close,
-    expect_number,
+    expect_frame_close,
+    expect_number_close,
+    expect_numbers,
+    expect_sequence,
     expect_true,
     fixture,
     tensor,
@@ -28,33 +29,7 @@ checks = Checks("ch02")
 
 def frequencies_array(value, what):
     """Six numbers: an array or tensor, or a list or tuple of numbers."""
-    if isinstance(value, (list, tuple)) and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
-    ):
-        value = np.asarray(value, dtype=np.float64)
-    return expect_array(value, shape=(6,), what=what)
-
-
-def as_sequence(value, length, what):
-    """A list or tuple of ``length`` items (the student returned several things)."""
-    if not isinstance(value, (list, tuple)):
-        raise CheckFailed(
-            f"{what} should be a list or tuple of {length} items, got {type(value).__name__}"
-        )
-    if len(value) != length:
-        raise CheckFailed(f"{what} should have {length} items, got {len(value)}")
-    return list(value)
-
-
-def frame_columns(value, what="preprocess(data)"):
-    """The columns of a DataFrame that came back from the worker, as float arrays."""
-    if not (isinstance(value, dict) and "columns" in value and "data" in value):
-        raise CheckFailed(f"{what} should return a pandas DataFrame")
-    columns = {}
-    for name in value["columns"]:
-        column = expect_array(value["data"][name], what=f"column {name!r}")
-        columns[name] = column.astype(np.float64)
-    return columns
+    return expect_numbers(value, shape=(6,), what=what)
 
 
 def expected_preprocessed(data):
@@ -70,18 +45,6 @@ def expected_preprocessed(data):
             missing = np.isnan(numbers)
             expected[name] = np.where(missing, numbers[~missing].mean(), numbers)
     return expected
-
-
-def compare_frames(got, expected, what="preprocess(data)"):
-    missing = sorted(set(expected) - set(got))
-    extra = sorted(set(got) - set(expected))
-    if missing or extra:
-        raise CheckFailed(
-            f"{what} has the wrong columns: missing {missing}, unexpected {extra} "
-            f"(expected {sorted(expected)})"
-        )
-    for name, column in expected.items():
-        expect_close(got[name], column, what=f"column {name!r}")
 
 
 # ------------------------------------------------------------ 2.1 tensors
@@ -130,8 +93,8 @@ def flip_rows_values(student, rng):
 def preprocess_house_tiny(student, rng):
     nan = float("nan")
     data = {"NumRooms": [nan, 2.0, 4.0, nan], "RoofType": [None, None, "Slate", None]}
-    got = frame_columns(student.call("preprocess", data))
-    compare_frames(got, expected_preprocessed(data))
+    got = student.call("preprocess", data)
+    expect_frame_close(got, expected_preprocessed(data), what="preprocess(data)")
 
 
 # ------------------------------------------------------ 2.3 linear algebra
@@ -159,8 +122,8 @@ def hadamard_values(student, rng):
 
 @checks.visible("ch02.matrix_ops", message="dot(arange(3), ones(3)) is the number 3")
 def dot_values(student, rng):
-    got = expect_number(student.call("dot", np.arange(3.0), np.ones(3)), "dot(arange(3), ones(3))")
-    expect_close(got, 3.0, what="dot(arange(3), ones(3))")
+    got = student.call("dot", np.arange(3.0), np.ones(3))
+    expect_number_close(got, 3.0, what="dot(arange(3), ones(3))")
 
 
 @checks.visible(
@@ -185,14 +148,14 @@ def matmul_values(student, rng):
 
 @checks.visible("ch02.norms", message="l1_norm([3, -4]) is |3| + |-4| = 7")
 def l1_norm_values(student, rng):
-    got = expect_number(student.call("l1_norm", np.array([3.0, -4.0])), "l1_norm([3, -4])")
-    expect_close(got, 7.0, what="l1_norm([3, -4])")
+    got = student.call("l1_norm", np.array([3.0, -4.0]))
+    expect_number_close(got, 7.0, what="l1_norm([3, -4])")
 
 
 @checks.visible("ch02.norms", message="l2_norm([3, -4]) is sqrt(9 + 16) = 5")
 def l2_norm_values(student, rng):
-    got = expect_number(student.call("l2_norm", np.array([3.0, -4.0])), "l2_norm([3, -4])")
-    expect_close(got, 5.0, what="l2_norm([3, -4])")
+    got = student.call("l2_norm", np.array([3.0, -4.0]))
+    expect_number_close(got, 5.0, what="l2_norm([3, -4])")
 
 
 @checks.visible(
@@ -201,10 +164,8 @@ def l2_norm_values(student, rng):
     "squared entries",
 )
 def frobenius_norm_values(student, rng):
-    got = expect_number(
-        student.call("frobenius_norm", np.ones((4, 9))), "frobenius_norm(ones((4, 9)))"
-    )
-    expect_close(got, 6.0, what="frobenius_norm(ones((4, 9)))")
+    got = student.call("frobenius_norm", np.ones((4, 9)))
+    expect_number_close(got, 6.0, what="frobenius_norm(ones((4, 9)))")
 
 
 # ------------------------------------------------------------ 2.4 calculus
@@ -217,8 +178,7 @@ def frobenius_norm_values(student, rng):
 )
 def numerical_derivative_quadratic(student, rng):
     got = student.call("numerical_derivative", fixture("cubic_minus_linear"), 1.0, 0.1)
-    got = expect_number(got, "numerical_derivative(f, 1.0, 0.1)")
-    expect_close(got, 2.0, rtol=0, atol=1e-4, what="numerical_derivative(f, 1.0, 0.1)")
+    expect_number_close(got, 2.0, rtol=0, atol=1e-4, what="numerical_derivative(f, 1.0, 0.1)")
 
 
 # ---------------------------------------------------------- 2.5 autograd
@@ -234,7 +194,7 @@ def gradients_reference_values(student, rng):
         fixture(n) for n in ("two_x_dot_x", "sum_of_x", "sum_of_squares", "mean_of_squares")
     ]
     x = np.arange(4.0)
-    got = as_sequence(
+    got = expect_sequence(
         student.call("gradients", functions, tensor(x, requires_grad=True)), 4, "the result"
     )
     expected = [4 * x, np.ones(4), 2 * x, x / 2]
@@ -251,7 +211,7 @@ def gradients_reference_values(student, rng):
 def gradients_non_scalar_output(student, rng):
     x = rng.normal(size=5)
     functions = [fixture("elementwise_square"), fixture("sum_of_x")]
-    got = as_sequence(
+    got = expect_sequence(
         student.call("gradients", functions, tensor(x, requires_grad=True)), 2, "the result"
     )
     expect_close(got[0], 2 * x, rtol=1e-5, atol=1e-5, what="the gradient of sum(x * x)")
@@ -264,7 +224,7 @@ def gradients_non_scalar_output(student, rng):
     "constant, then 3x^2 with nothing detached",
 )
 def detach_reference_values(student, rng):
-    got = as_sequence(student.call("detach_gradients", np.arange(4.0)), 2, "detach_gradients(x)")
+    got = expect_sequence(student.call("detach_gradients", np.arange(4.0)), 2, "detach_gradients(x)")
     expect_close(got[0], [0, 1, 4, 9], atol=1e-5, what="the gradient with u detached")
     expect_close(got[1], [0, 3, 12, 27], atol=1e-5, what="the gradient without detaching")
 
@@ -278,9 +238,9 @@ def detach_reference_values(student, rng):
     "P(D=1), summed over both values of H",
 )
 def bayes_one_test(student, rng):
-    got = expect_number(student.call("posterior", 0.0015, [(1.0, 0.01)]), "posterior")
+    got = student.call("posterior", 0.0015, [(1.0, 0.01)])
     expected = 0.0015 / (0.0015 + 0.01 * (1 - 0.0015))
-    expect_close(got, expected, rtol=1e-6, atol=0, what="P(H=1 | D1=1)")
+    expect_number_close(got, expected, rtol=1e-6, atol=0, what="P(H=1 | D1=1)")
 
 
 @checks.visible(
@@ -289,9 +249,9 @@ def bayes_one_test(student, rng):
     "conditionally independent tests multiply given H",
 )
 def bayes_two_tests(student, rng):
-    got = expect_number(student.call("posterior", 0.0015, [(1.0, 0.01), (0.98, 0.03)]), "posterior")
+    got = student.call("posterior", 0.0015, [(1.0, 0.01), (0.98, 0.03)])
     expected = 0.98 * 0.0015 / 0.00176955
-    expect_close(got, expected, rtol=1e-6, atol=0, what="P(H=1 | D1=1, D2=1)")
+    expect_number_close(got, expected, rtol=1e-6, atol=0, what="P(H=1 | D1=1, D2=1)")
 
 
 @checks.visible(
@@ -300,11 +260,11 @@ def bayes_two_tests(student, rng):
     "probability-weighted mean and E[(X - E[X])^2]",
 )
 def expectation_investment(student, rng):
-    got = as_sequence(
+    got = expect_sequence(
         student.call("expectation_and_variance", [0.0, 2.0, 10.0], [0.5, 0.4, 0.1]), 2, "the result"
     )
-    expect_close(expect_number(got[0], "E[X]"), 1.8, what="E[X]")
-    expect_close(expect_number(got[1], "Var[X]"), 8.36, what="Var[X]")
+    expect_number_close(got[0], 1.8, what="E[X]")
+    expect_number_close(got[1], 8.36, what="Var[X]")
 
 
 @checks.visible(
@@ -313,13 +273,13 @@ def expectation_investment(student, rng):
     "divides by n - 1",
 )
 def sample_moments_values(student, rng):
-    got = as_sequence(
+    got = expect_sequence(
         student.call("sample_mean_and_variance", [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]),
         2,
         "the result",
     )
-    expect_close(expect_number(got[0], "the sample mean"), 5.0, what="the sample mean")
-    expect_close(expect_number(got[1], "the sample variance"), 32 / 7, what="the sample variance")
+    expect_number_close(got[0], 5.0, what="the sample mean")
+    expect_number_close(got[1], 32 / 7, what="the sample variance")
 
 
 @checks.visible(

@@ -11,41 +11,21 @@ import math
 import numpy as np
 
 from workbook.grading import (
-    CheckFailed,
     Checks,
     expect_array,
     expect_close,
     expect_functional,
-    expect_number,
+    expect_number_close,
+    expect_numbers,
+    expect_sequence,
     expect_true,
+    weight_shapes,
 )
 
 checks = Checks("ch03")
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def as_sequence(value, length, what):
-    """A list or tuple of ``length`` items (the student returned several things)."""
-    if not isinstance(value, (list, tuple)):
-        raise CheckFailed(
-            f"{what} should return a tuple of {length} items, got {type(value).__name__}"
-        )
-    if len(value) != length:
-        raise CheckFailed(f"{what} should return {length} items, got {len(value)}")
-    return list(value)
-
-
-def numbers(value, what):
-    """An array, or a list of plain numbers, as a float array."""
-    if isinstance(value, (list, tuple)) and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
-    ):
-        return np.asarray(value, dtype=np.float64)
-    if isinstance(value, list) and all(isinstance(v, np.ndarray) and v.size == 1 for v in value):
-        return np.array([float(v.reshape(())) for v in value])
-    return expect_array(value, what=what).astype(np.float64)
 
 
 def expected_sgd_run(X, y, w0, b0, lr, num_epochs, batch_size):
@@ -75,6 +55,33 @@ def regression_problem(rng, n, d, noise=0.01):
     X = rng.normal(size=(n, d))
     y = X @ true_w + true_b + noise * rng.normal(size=(n, 1))
     return X.astype("float32"), y.astype("float32"), true_w, true_b
+
+
+def sgd_problem(rng, n, d):
+    """Data from ``regression_problem`` and a start near zero: w0 ~ 0.01 N(0, 1), b0 = 0."""
+    X, y, _, _ = regression_problem(rng, n=n, d=d)
+    w0 = (0.01 * rng.normal(size=(d, 1))).astype(np.float32)
+    b0 = np.zeros(1, dtype=np.float32)
+    return X, y, w0, b0
+
+
+def expect_sgd_step(result, expected_w, expected_b, note=""):
+    """sgd_update's (new w, new b) match the expected step (b of any shape)."""
+    got_w, got_b = expect_sequence(result, 2, "sgd_update(...)")
+    expect_close(got_w, expected_w, what=f"the new w{note}")
+    expect_close(got_b, expected_b, what=f"the new b{note}", check_shape=False)
+
+
+def expect_final_parameters(w, b, expected_w, expected_b):
+    """A training answer's final w and b match the reference run (b of any shape)."""
+    expect_close(w, expected_w, rtol=1e-3, atol=2e-4, what="the final w")
+    expect_close(b, expected_b, rtol=1e-3, atol=2e-4, what="the final b", check_shape=False)
+
+
+def expect_epoch_losses(losses, expected_losses):
+    """The per-epoch losses (an array or a list of numbers) match the reference run."""
+    got = expect_numbers(losses, what="losses")
+    expect_close(got, expected_losses, rtol=1e-3, atol=1e-5, what="the epoch losses")
 
 
 def dense_layers(info):
@@ -110,9 +117,9 @@ def normal_equation_exact_data(student, rng):
     true_w = rng.uniform(-3, 3, size=(3, 1))
     true_b = float(rng.uniform(1, 5))
     y = X @ true_w + true_b
-    w, b = as_sequence(student.call("normal_equation", X, y), 2, "normal_equation(X, y)")
+    w, b = expect_sequence(student.call("normal_equation", X, y), 2, "normal_equation(X, y)")
     expect_close(w, true_w, rtol=1e-6, atol=1e-6, what="w")
-    expect_close(expect_number(b, "b"), true_b, rtol=1e-6, atol=1e-6, what="b")
+    expect_number_close(b, true_b, rtol=1e-6, atol=1e-6, what="b")
 
 
 # ---------------------------------------------------------------- 3.1 sgd_update
@@ -134,9 +141,7 @@ def sgd_update_one_step(student, rng):
         error = float(row @ w[:, 0] + b[0] - label)
         expected_w[:, 0] -= lr / batch * error * row
         expected_b[0] -= lr / batch * error
-    got_w, got_b = as_sequence(student.call("sgd_update", w, b, X, y, lr), 2, "sgd_update(...)")
-    expect_close(got_w, expected_w, what="the new w")
-    expect_close(got_b, expected_b, what="the new b", check_shape=False)
+    expect_sgd_step(student.call("sgd_update", w, b, X, y, lr), expected_w, expected_b)
 
 
 # ------------------------------------------------------------ 3.2 synthetic_data
@@ -149,7 +154,7 @@ def sgd_update_one_step(student, rng):
 )
 def synthetic_data_shapes_and_noiseless_labels(student, rng):
     seed = int(rng.integers(1000))
-    X, y = as_sequence(
+    X, y = expect_sequence(
         student.call("synthetic_data", [2.0, -3.4], 4.2, 50, noise=0.0, seed=seed), 2, "synthetic_data"
     )
     X = expect_array(X, shape=(50, 2), what="X")
@@ -168,8 +173,8 @@ def synthetic_data_seeded(student, rng):
     seed = int(rng.integers(1000))
     first = student.call("synthetic_data", [1.0, 2.0, 3.0], 0.5, 30, noise=0.1, seed=seed)
     second = student.call("synthetic_data", [1.0, 2.0, 3.0], 0.5, 30, noise=0.1, seed=seed)
-    X1, y1 = as_sequence(first, 2, "synthetic_data")
-    X2, y2 = as_sequence(second, 2, "synthetic_data")
+    X1, y1 = expect_sequence(first, 2, "synthetic_data")
+    X2, y2 = expect_sequence(second, 2, "synthetic_data")
     expect_true(
         np.array_equal(expect_array(X1, what="X"), expect_array(X2, what="X"))
         and np.array_equal(expect_array(y1, what="y"), expect_array(y2, what="y")),
@@ -197,7 +202,7 @@ def linear_scratch_forward(student, rng):
     classes = info.layer_classes()
     expect_true("LinearScratch" in classes, f"the model's layers are {classes}; expected a LinearScratch layer")
     expect_true(not dense_layers(info), "write the layer yourself: no keras.layers.Dense")
-    shapes = [tuple(w.shape) for w in info.weights]
+    shapes = weight_shapes(info)
     expect_true(shapes == [(3, 1), (1,)], f"the weights have shapes {shapes}; expected [(3, 1), (1,)] (W, then b)")
     expect_close(info.outputs, X.astype(np.float64) @ W + b, rtol=1e-5, atol=1e-5, what="the model's output")
 
@@ -227,15 +232,12 @@ def linear_scratch_initialization(student, rng):
     "every step, and losses[e] = the mean of epoch e's minibatch losses",
 )
 def train_scratch_matches_reference_run(student, rng):
-    X, y, _, _ = regression_problem(rng, n=95, d=2)
-    w0 = (0.01 * rng.normal(size=(2, 1))).astype(np.float32)
-    b0 = np.zeros(1, dtype=np.float32)
+    X, y, w0, b0 = sgd_problem(rng, n=95, d=2)
     expected_w, expected_b, expected_losses = expected_sgd_run(X, y, w0, b0, 0.03, 3, 10)
     result = student.call("train_scratch", X, y, w0, b0, 0.03, 3, 10)
-    w, b, losses = as_sequence(result, 3, "train_scratch(...)")
-    expect_close(w, expected_w, rtol=1e-3, atol=2e-4, what="the final w")
-    expect_close(b, expected_b, rtol=1e-3, atol=2e-4, what="the final b", check_shape=False)
-    expect_close(numbers(losses, "losses"), expected_losses, rtol=1e-3, atol=1e-5, what="the epoch losses")
+    w, b, losses = expect_sequence(result, 3, "train_scratch(...)")
+    expect_final_parameters(w, b, expected_w, expected_b)
+    expect_epoch_losses(losses, expected_losses)
 
 
 @checks.visible(
@@ -252,7 +254,7 @@ def train_scratch_recovers_parameters(student, rng):
         "train_scratch", X.astype(np.float32), y.astype(np.float32),
         w0.astype(np.float32), np.zeros(1, np.float32), 0.03, 3, 10,
     )
-    w, b, _ = as_sequence(result, 3, "train_scratch(...)")
+    w, b, _ = expect_sequence(result, 3, "train_scratch(...)")
     w = expect_array(w, shape=(2, 1), what="w")
     error = np.abs(w - true_w).max()
     expect_true(error < 0.01, f"w is {w[:, 0]}, off by {error:.3g}; expected about [2, -3.4]")
@@ -304,13 +306,10 @@ def concise_model_initialization(student, rng):
     "half squared loss ends (same start, batches in order): MSE needs half the learning rate",
 )
 def fit_concise_matches_half_loss_run(student, rng):
-    X, y, _, _ = regression_problem(rng, n=60, d=2)
-    w0 = (0.01 * rng.normal(size=(2, 1))).astype(np.float32)
-    b0 = np.zeros(1, dtype=np.float32)
+    X, y, w0, b0 = sgd_problem(rng, n=60, d=2)
     expected_w, expected_b, _ = expected_sgd_run(X, y, w0, b0, 0.05, 4, 8)
-    w, b = as_sequence(student.call("fit_concise", X, y, w0, b0, 0.05, 4, 8), 2, "fit_concise(...)")
-    expect_close(w, expected_w, rtol=1e-3, atol=2e-4, what="the final w")
-    expect_close(b, expected_b, rtol=1e-3, atol=2e-4, what="the final b", check_shape=False)
+    w, b = expect_sequence(student.call("fit_concise", X, y, w0, b0, 0.05, 4, 8), 2, "fit_concise(...)")
+    expect_final_parameters(w, b, expected_w, expected_b)
 
 
 # ------------------------------------------------------------ 3.6 poly_features
@@ -337,10 +336,9 @@ def poly_features_fixed_points(student, rng):
 )
 def penalties_fixed_matrix(student, rng):
     w = np.array([[1.0, -2.0], [3.0, 0.5]])
-    expect_close(expect_number(student.call("l2_penalty", w), "l2_penalty(w)"), 7.125,
-                 what="l2_penalty([[1, -2], [3, 0.5]])")
-    expect_close(expect_number(student.call("l1_penalty", w), "l1_penalty(w)"), 6.5,
-                 what="l1_penalty([[1, -2], [3, 0.5]])")
+    got = student.call("l2_penalty", w)
+    expect_number_close(got, 7.125, what="l2_penalty([[1, -2], [3, 0.5]])")
+    expect_number_close(student.call("l1_penalty", w), 6.5, what="l1_penalty([[1, -2], [3, 0.5]])")
 
 
 # ------------------------------------------------------- 3.7 weight_decay_model
@@ -377,7 +375,7 @@ def weight_decay_model_penalty(student, rng):
 def k_fold_small_example(student, rng):
     X = np.arange(20, dtype=np.float64).reshape(10, 2)
     y = 10.0 * np.arange(10, dtype=np.float64).reshape(10, 1)
-    parts = as_sequence(student.call("get_k_fold_data", 3, 1, X, y), 4, "get_k_fold_data(3, 1, X, y)")
+    parts = expect_sequence(student.call("get_k_fold_data", 3, 1, X, y), 4, "get_k_fold_data(3, 1, X, y)")
     train_rows, val_rows = [0, 1, 2, 3, 7, 8, 9], [4, 5, 6]
     for got, expected, what in zip(
         parts, [X[train_rows], y[train_rows], X[val_rows], y[val_rows]],

@@ -15,7 +15,7 @@ from workbook.grading import (
     expect_array,
     expect_close,
     expect_functional,
-    expect_number,
+    expect_number_close,
     expect_true,
 )
 
@@ -51,6 +51,16 @@ def labels_matrix(labels, num_classes):
 
 def layer_names(info):
     return info.layer_classes()
+
+
+def positive_weights(value, n):
+    """The importance weights: n finite positive numbers, as a vector of shape (n,)."""
+    beta = expect_array(value, what="the weights")
+    beta = beta.reshape(-1) if beta.size == n else beta
+    expect_true(beta.shape == (n,), f"the weights have shape {beta.shape}; expected ({n},)")
+    expect_true(bool(np.all(np.isfinite(beta)) and np.all(beta > 0)),
+                "every weight must be a finite positive number")
+    return beta
 
 
 # ------------------------------------------------------------ 4.1 one-hot
@@ -98,15 +108,14 @@ def entropy_kl_die_values(student, rng):
     loaded = np.array([0.1, 0.1, 0.1, 0.1, 0.1, 0.5])
     h_fair = -np.sum(fair * np.log(fair))
     h_cross = -np.sum(fair * np.log(loaded))
-    got = expect_number(student.call("entropy", fair), "entropy(fair die)")
-    expect_close(got, h_fair, rtol=1e-5, what="entropy(fair die)")
-    got = expect_number(student.call("cross_entropy_pq", fair, loaded), "cross_entropy_pq(P, Q)")
-    expect_close(got, h_cross, rtol=1e-5, what="cross_entropy_pq(P, Q)")
-    got = expect_number(student.call("kl_divergence", fair, loaded), "kl_divergence(P, Q)")
-    expect_close(got, h_cross - h_fair, rtol=1e-5, what="kl_divergence(P, Q)")
+    expect_number_close(student.call("entropy", fair), h_fair, rtol=1e-5, what="entropy(fair die)")
+    got = student.call("cross_entropy_pq", fair, loaded)
+    expect_number_close(got, h_cross, rtol=1e-5, what="cross_entropy_pq(P, Q)")
+    got = student.call("kl_divergence", fair, loaded)
+    expect_number_close(got, h_cross - h_fair, rtol=1e-5, what="kl_divergence(P, Q)")
     p = rng.dirichlet(np.ones(5))
-    got = expect_number(student.call("kl_divergence", p, p), "kl_divergence(p, p)")
-    expect_close(got, 0.0, atol=1e-6, what="kl_divergence(p, p)")
+    got = student.call("kl_divergence", p, p)
+    expect_number_close(got, 0.0, atol=1e-6, what="kl_divergence(p, p)")
 
 
 # ------------------------------------------------- 4.4 stable softmax
@@ -151,14 +160,14 @@ def cross_entropy_losses_d2l_example(student, rng):
                         "column y: 0.5 for [[.1, .3, .6], [.3, .2, .5]] and y = [0, 2]")
 def accuracy_values(student, rng):
     y_hat = np.array([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
-    got = expect_number(student.call("accuracy", y_hat, np.array([0, 2])), "accuracy")
-    expect_close(got, 0.5, what="accuracy on the D2L example")
+    got = student.call("accuracy", y_hat, np.array([0, 2]))
+    expect_number_close(got, 0.5, what="accuracy on the D2L example")
     scores = rng.dirichlet(np.ones(5), size=20)
     labels = rng.integers(0, 5, size=20)
     labels[:6] = scores[:6].argmax(axis=1)  # some right answers for sure
     expected = float(np.mean(scores.argmax(axis=1) == labels))
-    got = expect_number(student.call("accuracy", scores, labels), "accuracy")
-    expect_close(got, expected, what="accuracy of 20 random predictions")
+    got = student.call("accuracy", scores, labels)
+    expect_number_close(got, expected, what="accuracy of 20 random predictions")
 
 
 # ------------------------------------------- 4.4 the fused scratch layer
@@ -261,11 +270,7 @@ def confusion_matrix_values(student, rng):
 def importance_weights_gaussian_1d(student, rng):
     source = rng.normal(0.0, 1.0, size=(2000, 1))
     target = rng.normal(1.0, 1.0, size=(2000, 1))
-    beta = expect_array(student.call("importance_weights", source, target), what="the weights")
-    beta = beta.reshape(-1) if beta.size == 2000 else beta
-    expect_true(beta.shape == (2000,), f"the weights have shape {beta.shape}; expected (2000,)")
-    expect_true(bool(np.all(np.isfinite(beta)) and np.all(beta > 0)),
-                "every weight must be a finite positive number")
+    beta = positive_weights(student.call("importance_weights", source, target), 2000)
     true_log_ratio = source[:, 0] - 0.5
     central = np.abs(source[:, 0]) < 2
     error = float(np.median(np.abs(np.log(beta[central]) - true_log_ratio[central])))

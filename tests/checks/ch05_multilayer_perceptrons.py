@@ -14,10 +14,14 @@ from workbook.grading import (
     Checks,
     expect_array,
     expect_close,
+    expect_dict,
     expect_equal,
+    expect_frame_close,
     expect_functional,
-    expect_number,
+    expect_number_close,
+    expect_sequence,
     expect_true,
+    expect_weight_shapes,
 )
 
 checks = Checks("ch05")
@@ -29,14 +33,6 @@ checks = Checks("ch05")
 def np_sigmoid(x):
     x = np.asarray(x, dtype=np.float64)
     return np.exp(-np.logaddexp(0.0, -x))
-
-
-def as_sequence(value, length, what):
-    if not isinstance(value, (list, tuple)):
-        raise CheckFailed(f"{what} should return a tuple of {length} items, got {type(value).__name__}")
-    if len(value) != length:
-        raise CheckFailed(f"{what} should return {length} items, got {len(value)}")
-    return list(value)
 
 
 def core_layers(info):
@@ -85,20 +81,9 @@ def reference_grads(X, y, W1, b1, W2, b2, lam):
 
 
 def compare_grads(got, expected, what="manual_grads(...)"):
-    if not isinstance(got, dict):
-        raise CheckFailed(f"{what} should return a dict with keys W1, b1, W2, b2")
-    missing = sorted(set(expected) - set(got))
-    if missing:
-        raise CheckFailed(f"{what} lacks the keys {missing}")
+    got = expect_dict(got, expected, what)
     for key, value in expected.items():
         expect_close(got[key], value, rtol=1e-4, atol=1e-6, what=f"the gradient for {key}")
-
-
-def frame_columns(value, what):
-    if not (isinstance(value, dict) and "columns" in value and "data" in value):
-        raise CheckFailed(f"{what} should be a pandas DataFrame")
-    return {name: expect_array(value["data"][name], what=f"column {name!r} of {what}")
-            .astype(np.float64) for name in value["columns"]}
 
 
 def expected_features(train, test):
@@ -121,15 +106,12 @@ def expected_features(train, test):
     return out_train, out_test
 
 
-def compare_features(got, expected, what):
-    columns = frame_columns(got, what)
-    if set(columns) != set(expected):
-        raise CheckFailed(
-            f"{what} has the wrong columns: missing {sorted(set(expected) - set(columns))}, "
-            f"unexpected {sorted(set(columns) - set(expected))}"
-        )
-    for name, values in expected.items():
-        expect_close(columns[name], values, rtol=1e-5, atol=1e-6, what=f"column {name!r} of {what}")
+def compare_features(got, expected):
+    """preprocess_features' pair of frames against ``expected_features``' pair."""
+    got_train, got_test = expect_sequence(got, 2, "preprocess_features")
+    want_train, want_test = expected
+    expect_frame_close(got_train, want_train, what="the training frame")
+    expect_frame_close(got_test, want_test, what="the test frame")
 
 
 def reference_log_rmse(y_hat, y):
@@ -138,9 +120,25 @@ def reference_log_rmse(y_hat, y):
     return math.sqrt(float(np.mean(gap * gap)))
 
 
+def expect_normal_mask_rates(student, p, label):
+    """normal_mask_keep_rate(p) = 1 - Phi(p), normal_mask_mean_factor(p) = (1 - Phi(p)) / (1 - p)."""
+    keep = 0.5 * math.erfc(p / math.sqrt(2))
+    expect_number_close(student.call("normal_mask_keep_rate", p), keep, rtol=1e-6, atol=1e-9,
+                        what=f"normal_mask_keep_rate({label})")
+    expect_number_close(student.call("normal_mask_mean_factor", p), keep / (1 - p), rtol=1e-6,
+                        atol=1e-9, what=f"normal_mask_mean_factor({label})")
+
+
+def xavier_sample(student, rng, fan_in, fan_out, what):
+    """xavier_uniform((fan_in, fan_out), seed) in float64, its bound and its target variance."""
+    w = expect_array(student.call("xavier_uniform", (fan_in, fan_out), int(rng.integers(1000))),
+                     shape=(fan_in, fan_out), what=what)
+    return w.astype(np.float64), math.sqrt(6 / (fan_in + fan_out)), 2 / (fan_in + fan_out)
+
+
 def compare_fold(got, expected, what):
     names = ("X_train", "y_train", "X_valid", "y_valid")
-    for name, value, want in zip(names, as_sequence(got, 4, what), expected):
+    for name, value, want in zip(names, expect_sequence(got, 4, what), expected):
         expect_close(value, want, rtol=0, atol=0, what=f"{name} of {what}")
 
 
@@ -188,9 +186,8 @@ def mlp_scratch_fashion_shapes(student, rng):
     expect_true("Dense" not in info.layer_classes(),
                 "write the layers yourself with add_weight and keras.ops, not with Dense")
     expect_equal(info.count_params, 203530, what="the number of parameters")
-    shapes = [tuple(w.shape) for w in info.weights]
-    expect_equal(shapes, [(784, 256), (256,), (256, 10), (10,)],
-                 what="the weight shapes (in creation order)")
+    expect_weight_shapes(info, [(784, 256), (256,), (256, 10), (10,)],
+                         what="the weight shapes (in creation order)")
     for index in (0, 2):
         std = float(np.std(info.weights[index]))
         expect_true(0.009 < std < 0.011, f"kernel W{index // 2 + 1} has standard deviation "
@@ -242,10 +239,8 @@ def backprop_matches_autograd(student, rng):
 )
 def xavier_uniform_statistics(student, rng):
     fan_in, fan_out = 300, 200
-    w = expect_array(student.call("xavier_uniform", (fan_in, fan_out), int(rng.integers(1000))),
-                     shape=(fan_in, fan_out), what="xavier_uniform((300, 200), seed)")
-    w = w.astype(np.float64)
-    bound, target = math.sqrt(6 / (fan_in + fan_out)), 2 / (fan_in + fan_out)
+    w, bound, target = xavier_sample(student, rng, fan_in, fan_out,
+                                     "xavier_uniform((300, 200), seed)")
     expect_true(np.abs(w).max() <= bound * (1 + 1e-6),
                 f"a value {np.abs(w).max():.4f} lies outside +-{bound:.4f}")
     expect_true(np.abs(w).max() > 0.97 * bound,
@@ -297,13 +292,7 @@ def dropout_layer_half(student, rng):
 )
 def normal_mask_known_values(student, rng):
     for p in (0.5, 0.2):
-        keep = 0.5 * math.erfc(p / math.sqrt(2))
-        got = expect_number(student.call("normal_mask_keep_rate", p),
-                            what=f"normal_mask_keep_rate({p})")
-        expect_close(got, keep, rtol=1e-6, atol=1e-9, what=f"normal_mask_keep_rate({p})")
-        got = expect_number(student.call("normal_mask_mean_factor", p),
-                            what=f"normal_mask_mean_factor({p})")
-        expect_close(got, keep / (1 - p), rtol=1e-6, atol=1e-9, what=f"normal_mask_mean_factor({p})")
+        expect_normal_mask_rates(student, p, f"{p}")
 
 
 @checks.visible(
@@ -343,10 +332,8 @@ def preprocess_features_small_tables(student, rng):
     test = {"LotArea": [float(rng.integers(12000, 20000)), nan, float(rng.integers(5000, 9000))],
             "OverallQual": [int(q) for q in rng.integers(1, 11, size=3)],
             "MSZoning": ["FV", "RL", None]}
-    got = as_sequence(student.call("preprocess_features", train, test), 2, "preprocess_features")
-    want_train, want_test = expected_features(train, test)
-    compare_features(got[0], want_train, "the training frame")
-    compare_features(got[1], want_test, "the test frame")
+    got = student.call("preprocess_features", train, test)
+    compare_features(got, expected_features(train, test))
 
 
 @checks.visible(
@@ -355,14 +342,14 @@ def preprocess_features_small_tables(student, rng):
     "[0.5, 100] and labels [1, 110] that is 0.067394",
 )
 def log_rmse_values(student, rng):
-    got = expect_number(student.call("log_rmse", np.array([0.5, 100.0]), np.array([1.0, 110.0])),
+    got = student.call("log_rmse", np.array([0.5, 100.0]), np.array([1.0, 110.0]))
+    expect_number_close(got, reference_log_rmse([0.5, 100.0], [1.0, 110.0]), rtol=1e-5,
                         what="log_rmse([0.5, 100], [1, 110])")
-    expect_close(got, reference_log_rmse([0.5, 100.0], [1.0, 110.0]), rtol=1e-5,
-                 what="log_rmse([0.5, 100], [1, 110])")
     y = rng.lognormal(12, 0.4, size=(20, 1))
     y_hat = y * rng.lognormal(0, 0.2, size=(20, 1))
-    got = expect_number(student.call("log_rmse", y_hat, y), what="log_rmse on (20, 1) arrays")
-    expect_close(got, reference_log_rmse(y_hat, y), rtol=1e-5, what="log_rmse on (20, 1) arrays")
+    got = student.call("log_rmse", y_hat, y)
+    expect_number_close(got, reference_log_rmse(y_hat, y), rtol=1e-5,
+                        what="log_rmse on (20, 1) arrays")
 
 
 @checks.visible(

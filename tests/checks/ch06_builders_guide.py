@@ -12,10 +12,13 @@ from workbook.grading import (
     Checks,
     expect_array,
     expect_close,
+    expect_dict,
     expect_equal,
     expect_functional,
     expect_model,
     expect_number,
+    expect_number_close,
+    expect_sequence,
     expect_true,
 )
 
@@ -27,17 +30,6 @@ checks = Checks("ch06")
 
 def relu(z):
     return np.maximum(z, 0.0)
-
-
-def as_sequence(value, length, what):
-    """A list or tuple of ``length`` items (the student returned several things)."""
-    if not isinstance(value, (list, tuple)):
-        raise CheckFailed(
-            f"{what} should be a list or tuple of {length} items, got {type(value).__name__}"
-        )
-    if len(value) != length:
-        raise CheckFailed(f"{what} should have {length} items, got {len(value)}")
-    return list(value)
 
 
 def as_shape(value, what):
@@ -55,15 +47,6 @@ def as_shapes(value, what):
     if not isinstance(value, (list, tuple)):
         raise CheckFailed(f"{what} should be a list of shapes, got {type(value).__name__}")
     return [as_shape(v, f"{what}[{i}]") for i, v in enumerate(value)]
-
-
-def expect_dict(value, keys, what):
-    if not isinstance(value, dict):
-        raise CheckFailed(f"{what} should be a dict with keys {sorted(keys)}, got {type(value).__name__}")
-    missing = sorted(set(keys) - set(value))
-    if missing:
-        raise CheckFailed(f"{what} lacks the key(s) {missing}")
-    return value
 
 
 # ------------------------------------------------------ 6.1 nested models
@@ -279,6 +262,13 @@ def my_dense_outputs_and_shapes(student, rng):
                  what="the model's output")
 
 
+def expect_my_dense_gradients(got, x, kernel, bias, tol):
+    """The gradients of sum(relu(x @ kernel + bias)): x.T @ mask and mask.sum(axis=0)."""
+    mask = (x @ kernel + bias > 0).astype(float)
+    expect_close(got[0], x.T @ mask, rtol=tol, atol=tol, what="the kernel's gradient")
+    expect_close(got[1], mask.sum(axis=0), rtol=tol, atol=tol, what="the bias's gradient")
+
+
 @checks.visible(
     "ch06.my_dense",
     message="my_dense_gradients(x, kernel, bias) returns the gradients of sum(MyDense(x)): "
@@ -286,11 +276,9 @@ def my_dense_outputs_and_shapes(student, rng):
     "through .data or stop_gradient gets no gradient",
 )
 def my_dense_gradients_small(student, rng):
-    got = as_sequence(student.call("my_dense_gradients", X_4x5, KERNEL_5x3, BIAS_3), 2,
+    got = expect_sequence(student.call("my_dense_gradients", X_4x5, KERNEL_5x3, BIAS_3), 2,
                       "my_dense_gradients(x, kernel, bias)")
-    mask = (X_4x5 @ KERNEL_5x3 + BIAS_3 > 0).astype(float)
-    expect_close(got[0], X_4x5.T @ mask, rtol=1e-5, atol=1e-5, what="the kernel's gradient")
-    expect_close(got[1], mask.sum(axis=0), rtol=1e-5, atol=1e-5, what="the bias's gradient")
+    expect_my_dense_gradients(got, X_4x5, KERNEL_5x3, BIAS_3, tol=1e-5)
 
 
 # ---------------------------------------------------------- 6.6 save/load
@@ -302,9 +290,9 @@ def my_dense_gradients_small(student, rng):
     "base layer's keys ('name', 'trainable', 'dtype')",
 )
 def rescale_config_roundtrip(student, rng):
-    config, rebuilt = as_sequence(student.call("rescale_config", 2.5), 2, "rescale_config(2.5)")
+    config, rebuilt = expect_sequence(student.call("rescale_config", 2.5), 2, "rescale_config(2.5)")
     config = expect_dict(config, {"factor", "name", "trainable", "dtype"}, "the config")
-    expect_close(expect_number(config["factor"], "config['factor']"), 2.5, what="config['factor']")
+    expect_number_close(config["factor"], 2.5, what="config['factor']")
     expect_true(rebuilt == config, f"the rebuilt layer's config {rebuilt!r} differs from {config!r}")
 
 

@@ -9,15 +9,10 @@ import math
 
 import numpy as np
 
+from visible_checks import expected_preprocessed, frequencies_array
 from workbook.grading import (
-    CheckFailed,
-    Checks,
-    expect_array,
-    expect_close,
-    expect_number,
-    expect_true,
-    fixture,
-    tensor,
+    Checks, expect_close, expect_frame_close, expect_number_close, expect_sequence, expect_true,
+    fixture, tensor,
 )
 
 checks = Checks("ch02")
@@ -25,25 +20,6 @@ checks = Checks("ch02")
 # The matrix of workbook.grading.fixtures.quadratic_form, copied so that the
 # expected gradient is computed from the grader's own numbers.
 QUADRATIC_FORM_MATRIX = np.array([[2.0, -1.0, 0.5], [0.0, 1.5, 3.0], [-2.0, 1.0, 0.25]])
-
-
-def frequencies_array(value, what):
-    """Six numbers: an array or tensor, or a list or tuple of numbers."""
-    if isinstance(value, (list, tuple)) and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
-    ):
-        value = np.asarray(value, dtype=np.float64)
-    return expect_array(value, shape=(6,), what=what)
-
-
-def as_sequence(value, length, what):
-    if not isinstance(value, (list, tuple)):
-        raise CheckFailed(
-            f"{what} should be a list or tuple of {length} items, got {type(value).__name__}"
-        )
-    if len(value) != length:
-        raise CheckFailed(f"{what} should have {length} items, got {len(value)}")
-    return list(value)
 
 
 # ------------------------------------------------------------ 2.1 tensors
@@ -107,21 +83,6 @@ def _random_table(rng, n):
     return table
 
 
-def _expected_table(table):
-    out = {}
-    for name, column in table.items():
-        if any(isinstance(v, str) for v in column):
-            for category in sorted(set(v for v in column if v is not None)):
-                out[name + "_" + category] = np.array(
-                    [1.0 if v == category else 0.0 for v in column]
-                )
-            out[name + "_nan"] = np.array([1.0 if v is None else 0.0 for v in column])
-        else:
-            values = np.array(column, dtype=np.float64)
-            out[name] = np.where(np.isnan(values), np.nanmean(values), values)
-    return out
-
-
 @checks.hidden(
     "ch02.preprocess",
     message="preprocess imputes the column mean (not zero or the median), keeps every row, "
@@ -130,14 +91,7 @@ def _expected_table(table):
 def preprocess_random_table(student, rng):
     table = _random_table(rng, int(rng.integers(8, 13)))
     got = student.call("preprocess", table)
-    if not (isinstance(got, dict) and "columns" in got and "data" in got):
-        raise CheckFailed("preprocess(data) should return a pandas DataFrame")
-    expected = _expected_table(table)
-    if set(got["columns"]) != set(expected):
-        raise CheckFailed(f"the columns are {sorted(got['columns'])}; expected {sorted(expected)}")
-    for name, column in expected.items():
-        values = expect_array(got["data"][name], what=f"column {name!r}").astype(np.float64)
-        expect_close(values, column, what=f"column {name!r}")
+    expect_frame_close(got, expected_preprocessed(table), what="preprocess(data)")
 
 
 # ------------------------------------------------------ 2.3 linear algebra
@@ -172,8 +126,8 @@ def matrix_ops_random(student, rng):
     expect_close(
         student.call("hadamard", A, B), A * B, what=f"hadamard of two {n}x{k} matrices", **tol
     )
-    got = expect_number(student.call("dot", x, y), "dot(x, y)")
-    expect_close(got, float(np.einsum("i,i->", x, y)), what="dot(x, y)", **tol)
+    expected = float(np.einsum("i,i->", x, y))
+    expect_number_close(student.call("dot", x, y), expected, what="dot(x, y)", **tol)
     expect_close(
         student.call("matvec", A, x), np.einsum("ij,j->i", A, x), what="matvec(A, x)", **tol
     )
@@ -193,12 +147,16 @@ def matrix_ops_random(student, rng):
 def norms_random(student, rng):
     x = rng.normal(size=int(rng.integers(4, 9)))
     X = rng.normal(size=(int(rng.integers(2, 5)), int(rng.integers(5, 8))))
-    got = expect_number(student.call("l1_norm", x), "l1_norm(x)")
-    expect_close(got, np.abs(x).sum(), rtol=1e-5, what="l1_norm(x)")
-    got = expect_number(student.call("l2_norm", x), "l2_norm(x)")
-    expect_close(got, math.sqrt(float(x @ x)), rtol=1e-5, what="l2_norm(x)")
-    got = expect_number(student.call("frobenius_norm", X), "frobenius_norm(X)")
-    expect_close(got, math.sqrt(float((X * X).sum())), rtol=1e-5, what="frobenius_norm(X)")
+    expect_number_close(student.call("l1_norm", x), np.abs(x).sum(), rtol=1e-5, what="l1_norm(x)")
+    expect_number_close(
+        student.call("l2_norm", x), math.sqrt(float(x @ x)), rtol=1e-5, what="l2_norm(x)"
+    )
+    expect_number_close(
+        student.call("frobenius_norm", X),
+        math.sqrt(float((X * X).sum())),
+        rtol=1e-5,
+        what="frobenius_norm(X)",
+    )
 
 
 # ------------------------------------------------------------ 2.4 calculus
@@ -212,18 +170,16 @@ def norms_random(student, rng):
 def numerical_derivative_random(student, rng):
     h = 0.05
     for x in rng.uniform(1.0, 2.0, size=2) * rng.choice([-1, 1], size=2):
-        got = expect_number(
-            student.call("numerical_derivative", fixture("sum_of_cubes"), float(x), h)
-        )
+        got = student.call("numerical_derivative", fixture("sum_of_cubes"), float(x), h)
         expected = 3 * x * x + h * h  # the exact central difference of x^3
-        expect_close(
+        expect_number_close(
             got, expected, rtol=1e-4, atol=1e-4, what=f"the central difference of x^3 at {x:.3f}"
         )
     h = 0.01
     for x in (rng.uniform(0.5, 1.2), rng.uniform(2.0, 2.6)):
-        got = expect_number(student.call("numerical_derivative", fixture("sin_sum"), float(x), h))
+        got = student.call("numerical_derivative", fixture("sin_sum"), float(x), h)
         expected = (math.sin(x + h) - math.sin(x - h)) / (2 * h)
-        expect_close(
+        expect_number_close(
             got, expected, rtol=0, atol=5e-5, what=f"the central difference of sin at {x:.3f}"
         )
 
@@ -239,7 +195,7 @@ def numerical_derivative_random(student, rng):
 def gradients_random_functions(student, rng):
     x = rng.normal(size=6)
     names = ["sin_sum", "sum_of_cubes", "log_sum_exp", "elementwise_square"]
-    got = as_sequence(
+    got = expect_sequence(
         student.call("gradients", [fixture(n) for n in names], tensor(x, requires_grad=True)),
         4,
         "the result",
@@ -258,7 +214,7 @@ def gradients_random_functions(student, rng):
 def gradients_identities_and_control_flow(student, rng):
     x = rng.normal(size=3) * 0.2
     names = ["quadratic_form", "doubling_loop", "two_x_dot_x"]
-    got = as_sequence(
+    got = expect_sequence(
         student.call("gradients", [fixture(n) for n in names], tensor(x, requires_grad=True)),
         3,
         "the result",
@@ -283,7 +239,7 @@ def gradients_identities_and_control_flow(student, rng):
 )
 def detach_random(student, rng):
     x = rng.normal(size=int(rng.integers(3, 8)))
-    got = as_sequence(student.call("detach_gradients", x), 2, "detach_gradients(x)")
+    got = expect_sequence(student.call("detach_gradients", x), 2, "detach_gradients(x)")
     expect_close(got[0], x**2, rtol=1e-4, atol=1e-5, what="the gradient with u detached")
     expect_close(got[1], 3 * x**2, rtol=1e-4, atol=1e-5, what="the gradient without detaching")
 
@@ -301,10 +257,10 @@ def bayes_random_tests(student, rng):
         tests = [
             (float(rng.uniform(0.5, 1.0)), float(rng.uniform(0.001, 0.3))) for _ in range(count)
         ]
-        got = expect_number(student.call("posterior", prior, tests), "posterior")
+        got = student.call("posterior", prior, tests)
         log_odds = math.log(prior / (1 - prior)) + sum(math.log(s / f) for s, f in tests)
         expected = 1 / (1 + math.exp(-log_odds))
-        expect_close(
+        expect_number_close(
             got,
             expected,
             rtol=1e-6,
@@ -321,17 +277,12 @@ def bayes_random_tests(student, rng):
 def expectation_random(student, rng):
     values = rng.normal(size=int(rng.integers(3, 7))) * 5
     probs = rng.dirichlet(np.ones(values.size))
-    got = as_sequence(
+    got = expect_sequence(
         student.call("expectation_and_variance", list(values), list(probs)), 2, "the result"
     )
     mean = float(probs @ values)
-    expect_close(expect_number(got[0], "E[X]"), mean, rtol=1e-6, what="E[X]")
-    expect_close(
-        expect_number(got[1], "Var[X]"),
-        float(probs @ values**2) - mean**2,
-        rtol=1e-6,
-        what="Var[X]",
-    )
+    expect_number_close(got[0], mean, rtol=1e-6, what="E[X]")
+    expect_number_close(got[1], float(probs @ values**2) - mean**2, rtol=1e-6, what="Var[X]")
 
 
 @checks.hidden(
@@ -342,14 +293,12 @@ def expectation_random(student, rng):
 def sample_moments_random(student, rng):
     for size in (2, int(rng.integers(5, 20))):
         samples = rng.normal(3.0, 2.0, size=size)
-        got = as_sequence(student.call("sample_mean_and_variance", list(samples)), 2, "the result")
+        got = expect_sequence(student.call("sample_mean_and_variance", list(samples)), 2, "the result")
         mean = samples.sum() / size
-        expect_close(
-            expect_number(got[0], "the sample mean"), mean, rtol=1e-6, what="the sample mean"
-        )
+        expect_number_close(got[0], mean, rtol=1e-6, what="the sample mean")
         unbiased = ((samples - mean) ** 2).sum() / (size - 1)
-        expect_close(
-            expect_number(got[1], "the sample variance"),
+        expect_number_close(
+            got[1],
             unbiased,
             rtol=1e-6,
             what=f"the sample variance of {size} samples",

@@ -8,36 +8,15 @@ classes that never occur, unequal sample sizes.
 import numpy as np
 import torch
 
+from visible_checks import (
+    as_pair, labels_matrix, positive_weights, reference_log_softmax, reference_softmax,
+)
 from workbook.grading import (
-    CheckFailed,
-    Checks,
-    expect_array,
-    expect_close,
-    expect_functional,
-    expect_number,
-    expect_true,
+    Checks, expect_array, expect_close, expect_functional, expect_number_close, expect_true,
     tensor,
 )
 
 checks = Checks("ch04")
-
-
-def as_pair(value, what):
-    if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise CheckFailed(f"{what} should return a pair (dW, db), got {type(value).__name__}")
-    return value
-
-
-def softmax64(logits, axis=-1):
-    logits = np.asarray(logits, dtype=np.float64)
-    e = np.exp(logits - logits.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-def onehot64(labels, num_classes):
-    out = np.zeros((len(labels), num_classes))
-    out[np.arange(len(labels)), labels] = 1.0
-    return out
 
 
 def plogq(p, q):
@@ -54,7 +33,7 @@ def one_hot_hidden(student, rng):
     for n, num_classes in [(int(rng.integers(5, 12)), int(rng.integers(6, 10))), (1, 3)]:
         y = rng.integers(0, num_classes - 1, size=n)  # the last class never occurs
         got = student.call("one_hot", tensor(y.astype(np.int64)), num_classes)
-        expect_close(got, onehot64(y, num_classes), what=f"one_hot for {n} labels, {num_classes} classes")
+        expect_close(got, labels_matrix(y, num_classes), what=f"one_hot for {n} labels, {num_classes} classes")
 
 
 # ----------------------------------------------- 4.1 softmax gradients
@@ -93,15 +72,15 @@ def entropy_kl_hidden(student, rng):
     q = rng.dirichlet(np.ones(k))
     q[0] = 0.0  # zero where p is zero too
     q /= q.sum()
-    expect_close(expect_number(student.call("entropy", p), "entropy(p)"), -plogq(p, p),
-                 rtol=1e-5, what="entropy of a distribution with zeros")
-    expect_close(expect_number(student.call("cross_entropy_pq", p, q), "cross_entropy_pq"),
-                 -plogq(p, q), rtol=1e-5, what="cross_entropy_pq(p, q)")
-    expect_close(expect_number(student.call("kl_divergence", p, q), "kl_divergence"),
-                 plogq(p, p) - plogq(p, q), rtol=1e-5, what="kl_divergence(p, q)")
+    expect_number_close(student.call("entropy", p), -plogq(p, p),
+                        rtol=1e-5, what="entropy of a distribution with zeros")
+    expect_number_close(student.call("cross_entropy_pq", p, q),
+                        -plogq(p, q), rtol=1e-5, what="cross_entropy_pq(p, q)")
+    expect_number_close(student.call("kl_divergence", p, q),
+                        plogq(p, p) - plogq(p, q), rtol=1e-5, what="kl_divergence(p, q)")
     a, c = rng.dirichlet(np.ones(k)), rng.dirichlet(np.ones(k))
-    expect_close(expect_number(student.call("kl_divergence", c, a), "kl_divergence"),
-                 plogq(c, c) - plogq(c, a), rtol=1e-5, what="kl_divergence(c, a)")
+    expect_number_close(student.call("kl_divergence", c, a),
+                        plogq(c, c) - plogq(c, a), rtol=1e-5, what="kl_divergence(c, a)")
 
 
 # ------------------------------------------------- 4.4 stable softmax
@@ -112,14 +91,14 @@ def entropy_kl_hidden(student, rng):
                        "3-D tensor), accepts torch tensors and ignores a shift of +1000")
 def stable_softmax_hidden(student, rng):
     X = rng.normal(size=(3, 5))
-    expect_close(student.call("stable_softmax", X, axis=0), softmax64(X, axis=0), rtol=1e-5,
+    expect_close(student.call("stable_softmax", X, axis=0), reference_softmax(X, axis=0), rtol=1e-5,
                  atol=1e-6, what="stable_softmax(X, axis=0)")
     T = rng.normal(size=(2, 4, 3))
     expect_close(student.call("stable_softmax", tensor(T.astype(np.float32)), axis=1),
-                 softmax64(T, axis=1), rtol=1e-4, atol=1e-6,
+                 reference_softmax(T, axis=1), rtol=1e-4, atol=1e-6,
                  what="stable_softmax of a 3-D tensor along axis 1")
     shifted = X + 1000.0
-    expect_close(student.call("stable_softmax", shifted), softmax64(X, axis=-1), rtol=1e-4,
+    expect_close(student.call("stable_softmax", shifted), reference_softmax(X, axis=-1), rtol=1e-4,
                  atol=1e-6, what="stable_softmax(X + 1000)")
 
 
@@ -138,7 +117,7 @@ def cross_entropy_losses_hidden(student, rng):
                  what="losses with soft labels")
     labels = rng.integers(0, q, size=n)
     hard = -np.log(y_hat[np.arange(n), labels])
-    expect_close(student.call("cross_entropy_losses", y_hat, onehot64(labels, q)), hard,
+    expect_close(student.call("cross_entropy_losses", y_hat, labels_matrix(labels, q)), hard,
                  rtol=1e-5, what="losses with one-hot label rows")
     expect_close(student.call("cross_entropy_losses", tensor(y_hat), tensor(labels.astype(np.int64))),
                  hard, rtol=1e-5, what="losses with torch tensors")
@@ -156,12 +135,12 @@ def accuracy_hidden(student, rng):
     labels = rng.integers(0, q, size=n)
     labels[:4] = logits[:4].argmax(axis=1)
     expected = float(np.mean(logits.argmax(axis=1) == labels))
-    got = expect_number(student.call("accuracy", tensor(logits), tensor(labels)), "accuracy")
-    expect_close(got, expected, what="accuracy of logits")
+    got = student.call("accuracy", tensor(logits), tensor(labels))
+    expect_number_close(got, expected, what="accuracy of logits")
     predicted = rng.integers(0, q, size=n)
     predicted[:3] = labels[:3]
-    got = expect_number(student.call("accuracy", predicted, labels), "accuracy")
-    expect_close(got, float(np.mean(predicted == labels)), what="accuracy of class indices")
+    got = student.call("accuracy", predicted, labels)
+    expect_number_close(got, float(np.mean(predicted == labels)), what="accuracy of class indices")
 
 
 # ------------------------------------------- 4.4 the fused scratch layer
@@ -182,7 +161,7 @@ def softmax_scratch_hidden(student, rng):
         expect_true(info.count_params == d * q + q,
                     f"for input shape {shape} and {q} classes the model has {info.count_params} "
                     f"parameters; expected {d * q + q}")
-        expect_close(info.outputs, softmax64(X.reshape(5, -1) @ W + b), rtol=1e-4, atol=1e-5,
+        expect_close(info.outputs, reference_softmax(X.reshape(5, -1) @ W + b), rtol=1e-4, atol=1e-5,
                      what=f"the output for input shape {shape} and large logits")
 
 
@@ -196,8 +175,7 @@ def ce_from_logits_hidden(student, rng):
     n, q = int(rng.integers(5, 10)), int(rng.integers(3, 8))
     O = 300 * rng.normal(size=(n, q))
     y = rng.integers(0, q, size=n)
-    top = O.max(axis=1, keepdims=True)
-    log_probs = O - top - np.log(np.exp(O - top).sum(axis=1, keepdims=True))
+    log_probs = reference_log_softmax(O)
     got = student.call("ce_from_logits", tensor(O.astype(np.float32)), tensor(y.astype(np.int64)))
     expect_close(got, -log_probs[np.arange(n), y], rtol=1e-4, atol=1e-3,
                  what="losses for logits of several hundred")
@@ -255,11 +233,7 @@ def importance_weights_hidden(student, rng):
     shift = np.array([0.8, -0.5]) + 0.1 * rng.normal(size=2)
     source = rng.normal(size=(3000, 2))
     target = rng.normal(size=(1000, 2)) + shift
-    beta = expect_array(student.call("importance_weights", source, target), what="the weights")
-    beta = beta.reshape(-1) if beta.size == 3000 else beta
-    expect_true(beta.shape == (3000,), f"the weights have shape {beta.shape}; expected (3000,)")
-    expect_true(bool(np.all(np.isfinite(beta)) and np.all(beta > 0)),
-                "every weight must be a finite positive number")
+    beta = positive_weights(student.call("importance_weights", source, target), 3000)
     true_log_ratio = source @ shift - shift @ shift / 2
     error = float(np.median(np.abs(np.log(beta) - true_log_ratio)))
     expect_true(error < 0.25,

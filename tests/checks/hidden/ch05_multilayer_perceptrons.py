@@ -7,68 +7,22 @@ dropout mask drawn from a normal distribution keeps the wrong fraction of
 units.
 """
 
-import math
-
 import numpy as np
 
+from visible_checks import (
+    compare_features, compare_fold, compare_grads, core_layers, dropout_rates,
+    expect_normal_mask_rates, expected_features, mlp_forward, np_sigmoid, random_weights,
+    reference_grads, reference_log_rmse, xavier_sample,
+)
 from workbook.grading import (
-    CheckFailed,
-    Checks,
-    expect_array,
-    expect_close,
-    expect_equal,
-    expect_functional,
-    expect_number,
-    expect_true,
-    tensor,
+    Checks, expect_array, expect_close, expect_equal, expect_functional, expect_number_close,
+    expect_true, expect_weight_shapes, tensor,
 )
 
 checks = Checks("ch05")
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def np_sigmoid(x):
-    x = np.asarray(x, dtype=np.float64)
-    return np.exp(-np.logaddexp(0.0, -x))
-
-
-def as_sequence(value, length, what):
-    if not isinstance(value, (list, tuple)):
-        raise CheckFailed(f"{what} should return a tuple of {length} items, got {type(value).__name__}")
-    if len(value) != length:
-        raise CheckFailed(f"{what} should return {length} items, got {len(value)}")
-    return list(value)
-
-
-def core_layers(info):
-    return [c for c in info.layer_classes() if c not in ("InputLayer", "ReLU", "Activation")]
-
-
-def dropout_rates(info):
-    rates = [layer["config"].get("rate") for layer in info.layers if layer["class_name"] == "Dropout"]
-    if not all(isinstance(r, (int, float)) for r in rates):
-        raise CheckFailed(f"could not read the Dropout layers' rates: {rates}")
-    return np.array(rates, dtype=np.float64)
-
-
-def random_weights(rng, sizes, scale=0.3):
-    weights = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        weights.append((rng.normal(size=(n_in, n_out)) * scale).astype(np.float32))
-        weights.append((rng.normal(size=(n_out,)) * scale).astype(np.float32))
-    return weights
-
-
-def mlp_forward(x, weights):
-    out = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
-    pairs = list(zip(weights[0::2], weights[1::2]))
-    for index, (kernel, bias) in enumerate(pairs):
-        out = out @ kernel.astype(np.float64) + bias.astype(np.float64)
-        if index < len(pairs) - 1:
-            out = np.maximum(out, 0.0)
-    return out
 
 
 def autograd_derivative(function_name, x):
@@ -80,82 +34,11 @@ def autograd_derivative(function_name, x):
     return t.grad.numpy()
 
 
-def reference_grads(X, y, W1, b1, W2, b2, lam):
-    import torch
-
-    params = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in (W1, b1, W2, b2)]
-    tW1, tb1, tW2, tb2 = params
-    logits = torch.relu(torch.tensor(X, dtype=torch.float64) @ tW1 + tb1) @ tW2 + tb2
-    loss = torch.nn.functional.cross_entropy(logits, torch.tensor(y, dtype=torch.long))
-    loss = loss + lam / 2 * ((tW1**2).sum() + (tW2**2).sum())
-    grads = torch.autograd.grad(loss, params)
-    return {k: g.numpy() for k, g in zip(("W1", "b1", "W2", "b2"), grads)}
-
-
-def compare_grads(got, expected, what="manual_grads(...)"):
-    if not isinstance(got, dict):
-        raise CheckFailed(f"{what} should return a dict with keys W1, b1, W2, b2")
-    missing = sorted(set(expected) - set(got))
-    if missing:
-        raise CheckFailed(f"{what} lacks the keys {missing}")
-    for key, value in expected.items():
-        expect_close(got[key], value, rtol=1e-4, atol=1e-6, what=f"the gradient for {key}")
-
-
-def frame_columns(value, what):
-    if not (isinstance(value, dict) and "columns" in value and "data" in value):
-        raise CheckFailed(f"{what} should be a pandas DataFrame")
-    return {name: expect_array(value["data"][name], what=f"column {name!r} of {what}")
-            .astype(np.float64) for name in value["columns"]}
-
-
-def expected_features(train, test):
-    out_train, out_test = {}, {}
-    for name in train:
-        if any(isinstance(v, str) for v in list(train[name]) + list(test[name])):
-            seen = sorted({v for v in list(train[name]) + list(test[name]) if v is not None})
-            for level in seen + [None]:
-                label = f"{name}_{'nan' if level is None else level}"
-                out_train[label] = np.array([v == level for v in train[name]], dtype=float)
-                out_test[label] = np.array([v == level for v in test[name]], dtype=float)
-        else:
-            column = np.array(train[name], dtype=np.float64)
-            present = column[~np.isnan(column)]
-            center, spread = present.mean(), present.std(ddof=1)
-            for source, target in ((train, out_train), (test, out_test)):
-                values = (np.array(source[name], dtype=np.float64) - center) / spread
-                target[name] = np.nan_to_num(values, nan=0.0)
-    return out_train, out_test
-
-
-def compare_features(got, expected, what):
-    columns = frame_columns(got, what)
-    if set(columns) != set(expected):
-        raise CheckFailed(
-            f"{what} has the wrong columns: missing {sorted(set(expected) - set(columns))}, "
-            f"unexpected {sorted(set(columns) - set(expected))}"
-        )
-    for name, values in expected.items():
-        expect_close(columns[name], values, rtol=1e-5, atol=1e-6, what=f"column {name!r} of {what}")
-
-
-def reference_log_rmse(y_hat, y):
-    floor = np.clip(np.asarray(y_hat, dtype=np.float64).ravel(), 1.0, None)
-    gap = np.log(floor) - np.log(np.asarray(y, dtype=np.float64).ravel())
-    return math.sqrt(float(np.mean(gap * gap)))
-
-
 def reference_fold(k, i, X, y):
     size = len(X) // k
     valid = np.arange(i * size, (i + 1) * size)
     train = np.array([r for r in range(k * size) if not i * size <= r < (i + 1) * size], dtype=int)
     return X[train], y[train], X[valid], y[valid]
-
-
-def compare_fold(got, expected, what):
-    names = ("X_train", "y_train", "X_valid", "y_valid")
-    for name, value, want in zip(names, as_sequence(got, 4, what), expected):
-        expect_close(value, want, rtol=0, atol=0, what=f"{name} of {what}")
 
 
 # -------------------------------------------------------- 5.1 activations
@@ -216,7 +99,7 @@ def mlp_scratch_two_hidden_layers(student, rng):
     want = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
         want += [(fan_in, fan_out), (fan_out,)]
-    expect_equal([tuple(w.shape) for w in info.weights], want, what="the weight shapes")
+    expect_weight_shapes(info, want, what="the weight shapes")
     kernels = np.concatenate([info.weights[i].ravel() for i in (0, 2, 4)])
     expect_true(abs(kernels.std() / sigma - 1) < 0.1,
                 f"the kernels' standard deviation is {kernels.std():.4g}; expected sigma = {sigma}")
@@ -263,10 +146,8 @@ def backprop_random_sizes(student, rng):
 def xavier_uniform_random_shapes(student, rng):
     for _ in range(2):
         fan_in, fan_out = int(rng.integers(200, 400)), int(rng.integers(80, 200))
-        w = expect_array(student.call("xavier_uniform", (fan_in, fan_out), int(rng.integers(1000))),
-                         shape=(fan_in, fan_out), what=f"xavier_uniform(({fan_in}, {fan_out}))")
-        w = w.astype(np.float64)
-        bound, target = math.sqrt(6 / (fan_in + fan_out)), 2 / (fan_in + fan_out)
+        w, bound, target = xavier_sample(student, rng, fan_in, fan_out,
+                                         f"xavier_uniform(({fan_in}, {fan_out}))")
         expect_true(np.abs(w).max() <= bound * (1 + 1e-6) and np.abs(w).max() > 0.97 * bound,
                     f"the values should fill +-{bound:.4f}; the largest |value| is {np.abs(w).max():.4f}")
         expect_true(abs(w.var() / target - 1) < 0.05,
@@ -338,12 +219,7 @@ def dropout_layer_tensors_and_seeds(student, rng):
 def normal_mask_random_rates(student, rng):
     for p in [0.0, *rng.uniform(0.05, 0.95, size=3)]:
         p = float(p)
-        keep = 0.5 * math.erfc(p / math.sqrt(2))
-        got = expect_number(student.call("normal_mask_keep_rate", p), what=f"normal_mask_keep_rate({p:.3f})")
-        expect_close(got, keep, rtol=1e-6, atol=1e-9, what=f"normal_mask_keep_rate({p:.3f})")
-        got = expect_number(student.call("normal_mask_mean_factor", p),
-                            what=f"normal_mask_mean_factor({p:.3f})")
-        expect_close(got, keep / (1 - p), rtol=1e-6, atol=1e-9, what=f"normal_mask_mean_factor({p:.3f})")
+        expect_normal_mask_rates(student, p, f"{p:.3f}")
 
 
 @checks.hidden(
@@ -408,10 +284,8 @@ def random_tables(rng):
 )
 def preprocess_features_random_tables(student, rng):
     train, test = random_tables(rng)
-    got = as_sequence(student.call("preprocess_features", train, test), 2, "preprocess_features")
-    want_train, want_test = expected_features(train, test)
-    compare_features(got[0], want_train, "the training frame")
-    compare_features(got[1], want_test, "the test frame")
+    got = student.call("preprocess_features", train, test)
+    compare_features(got, expected_features(train, test))
 
 
 @checks.hidden(
@@ -427,8 +301,8 @@ def log_rmse_clipping(student, rng):
     for args, what in [((y_hat, y), "log_rmse on (n,) arrays"),
                        ((tensor(y_hat.reshape(-1, 1)), tensor(y.reshape(-1, 1))),
                         "log_rmse on (n, 1) torch tensors")]:
-        got = expect_number(student.call("log_rmse", *args), what=what)
-        expect_close(got, reference_log_rmse(y_hat, y), rtol=1e-5, what=what)
+        expect_number_close(student.call("log_rmse", *args), reference_log_rmse(y_hat, y),
+                            rtol=1e-5, what=what)
 
 
 @checks.hidden(

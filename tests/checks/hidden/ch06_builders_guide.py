@@ -7,58 +7,13 @@ and gradients with their closed form.
 
 import numpy as np
 
+from visible_checks import as_shapes, expect_my_dense_gradients, relu
 from workbook.grading import (
-    CheckFailed,
-    Checks,
-    expect_array,
-    expect_close,
-    expect_equal,
-    expect_functional,
-    expect_model,
-    expect_number,
-    expect_true,
+    Checks, expect_array, expect_close, expect_dict, expect_equal, expect_functional,
+    expect_model, expect_number, expect_number_close, expect_sequence, expect_true,
 )
 
 checks = Checks("ch06")
-
-
-def relu(z):
-    return np.maximum(z, 0.0)
-
-
-def as_sequence(value, length, what):
-    if not isinstance(value, (list, tuple)):
-        raise CheckFailed(
-            f"{what} should be a list or tuple of {length} items, got {type(value).__name__}"
-        )
-    if len(value) != length:
-        raise CheckFailed(f"{what} should have {length} items, got {len(value)}")
-    return list(value)
-
-
-def as_shape(value, what):
-    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iu":
-        value = value.tolist()
-    if not isinstance(value, (list, tuple)) or not all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
-    ):
-        raise CheckFailed(f"{what} should be a shape such as (4, 8), got {value!r}")
-    return tuple(value)
-
-
-def as_shapes(value, what):
-    if not isinstance(value, (list, tuple)):
-        raise CheckFailed(f"{what} should be a list of shapes, got {type(value).__name__}")
-    return [as_shape(v, f"{what}[{i}]") for i, v in enumerate(value)]
-
-
-def expect_dict(value, keys, what):
-    if not isinstance(value, dict):
-        raise CheckFailed(f"{what} should be a dict with keys {sorted(keys)}, got {type(value).__name__}")
-    missing = sorted(set(keys) - set(value))
-    if missing:
-        raise CheckFailed(f"{what} lacks the key(s) {missing}")
-    return value
 
 
 def dense_weights(rng, fan_in, fan_out, scale=0.5):
@@ -290,10 +245,8 @@ def my_dense_random(student, rng):
     expect_equal(model.trainable_count, fan_in * units + units, "the number of trainable parameters")
     pre = x @ kernel + bias
     expect_close(model.outputs, relu(pre), rtol=1e-4, atol=1e-4, what="the layer's output")
-    got = as_sequence(student.call("my_dense_gradients", x, kernel, bias), 2, "my_dense_gradients(...)")
-    mask = (pre > 0).astype(float)
-    expect_close(got[0], x.T @ mask, rtol=1e-4, atol=1e-4, what="the kernel's gradient")
-    expect_close(got[1], mask.sum(axis=0), rtol=1e-4, atol=1e-4, what="the bias's gradient")
+    got = expect_sequence(student.call("my_dense_gradients", x, kernel, bias), 2, "my_dense_gradients(...)")
+    expect_my_dense_gradients(got, x, kernel, bias, tol=1e-4)
 
 
 # ---------------------------------------------------------- 6.6 save/load
@@ -306,9 +259,9 @@ def my_dense_random(student, rng):
 )
 def save_and_reload_random(student, rng):
     factor = float(np.round(rng.uniform(-3, 3), 3))
-    config, rebuilt = as_sequence(student.call("rescale_config", factor), 2, "rescale_config(...)")
+    config, rebuilt = expect_sequence(student.call("rescale_config", factor), 2, "rescale_config(...)")
     config = expect_dict(config, {"factor", "name"}, "the config")
-    expect_close(expect_number(config["factor"], "config['factor']"), factor, what="config['factor']")
+    expect_number_close(config["factor"], factor, what="config['factor']")
     expect_true(rebuilt == config, "the layer rebuilt with from_config has a different config")
     width, hidden = int(rng.integers(2, 7)), int(rng.integers(3, 9))
     weights = [*dense_weights(rng, width, hidden), *dense_weights(rng, hidden, 1)]

@@ -1,0 +1,71 @@
+"""The shared comparisons that check modules import from workbook.grading."""
+
+import numpy as np
+import pytest
+
+from workbook.grading import (
+    CheckFailed,
+    ModelInfo,
+    expect_dict,
+    expect_frame,
+    expect_frame_close,
+    expect_number_close,
+    expect_numbers,
+    expect_sequence,
+    expect_weight_shapes,
+    weight_shapes,
+)
+
+
+def test_expect_number_close():
+    assert expect_number_close(np.array([2.0]), 2.0, what="x") == 2.0
+    with pytest.raises(CheckFailed, match="x is off"):
+        expect_number_close(2.1, 2.0, what="x")
+    with pytest.raises(CheckFailed, match="single number"):
+        expect_number_close(np.ones(2), 1.0, what="x")
+
+
+def test_expect_numbers_accepts_lists_and_keeps_array_dtype():
+    assert expect_numbers([1, 2.5]).dtype == np.float64
+    assert expect_numbers([np.array(1.0), np.array([2.0])]).tolist() == [1.0, 2.0]
+    assert expect_numbers(np.ones(6, np.float32), shape=(6,)).dtype == np.float32
+    with pytest.raises(CheckFailed, match="shape"):
+        expect_numbers([1.0, 2.0], shape=(6,))
+    with pytest.raises(CheckFailed):
+        expect_numbers([True, False])
+
+
+def test_expect_sequence_and_dict():
+    assert expect_sequence((1, 2), 2) == [1, 2]
+    with pytest.raises(CheckFailed, match="forget to return"):
+        expect_sequence(None, 2, "f(x)")
+    with pytest.raises(CheckFailed, match="should have 2 items, got 3"):
+        expect_sequence([1, 2, 3], 2)
+    assert expect_dict({"a": 1, "b": 2}, {"a"}) == {"a": 1, "b": 2}
+    with pytest.raises(CheckFailed, match=r"lacks the key\(s\) \['b'\]"):
+        expect_dict({"a": 1}, {"a", "b"})
+
+
+def test_expect_frame_close():
+    frame = {"columns": ["x", "y_a"], "data": {"x": np.array([1.0, 2.0]), "y_a": np.array([1, 0])}}
+    assert expect_frame(frame)["y_a"].dtype == np.float64
+    expect_frame_close(frame, {"x": [1.0, 2.0], "y_a": [1.0, 0.0]})
+    with pytest.raises(CheckFailed, match=r"missing \['y_nan'\], unexpected \[\]"):
+        expect_frame_close(frame, {"x": [1.0, 2.0], "y_a": [1.0, 0.0], "y_nan": [0.0, 0.0]})
+    with pytest.raises(CheckFailed, match="column 'x' of the frame is off"):
+        expect_frame_close(frame, {"x": [1.0, 3.0], "y_a": [1.0, 0.0]}, what="the frame")
+    with pytest.raises(CheckFailed, match="pandas DataFrame"):
+        expect_frame(np.ones((2, 2)))
+    text = {"columns": ["s"], "data": {"s": np.array(["a", "b"])}}
+    with pytest.raises(CheckFailed, match="dtype"):
+        expect_frame(text)
+
+
+def test_weight_shapes():
+    info = ModelInfo(class_name="Functional", functional=True, layers=[], count_params=8,
+                     input_shape=None, output_shape=None,
+                     weights=[np.zeros((3, 2)), np.zeros(2)])
+    assert weight_shapes(info) == [(3, 2), (2,)]
+    expect_weight_shapes(info, [[3, 2], [2]])
+    with pytest.raises(CheckFailed, match="the weight shapes is"):
+        expect_weight_shapes(info, [(2, 3), (2,)])
