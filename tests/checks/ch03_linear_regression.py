@@ -273,7 +273,11 @@ def train_scratch_recovers_parameters(student, rng):
 def concise_model_structure_and_forward(student, rng):
     w = rng.normal(size=(3, 1)).astype(np.float32)
     b = rng.normal(size=(1,)).astype(np.float32)
-    X = rng.normal(size=(4, 3)).astype(np.float32)
+    # Random rows plus two whose outputs are exactly -1 and +1, so an output
+    # activation (a ReLU, say) cannot pass by luck.
+    direction = w.ravel() / float(w.ravel() @ w.ravel())
+    signed = np.stack([(-b[0] - 1) * direction, (-b[0] + 1) * direction])
+    X = np.vstack([rng.normal(size=(6, 3)), signed]).astype(np.float32)
     info = expect_functional(
         student.model("build_concise_model", 3, inputs=X, set_weights=[w, b]), "build_concise_model(3)"
     )

@@ -39,11 +39,10 @@ class ResultCache:
     def _chapter_digest(self, chapter: str) -> str:
         if chapter not in self._chapters:
             digest = hashlib.sha256()
-            files = [self.project.chapter_file(chapter), self.project.visible_checks_file(chapter)]
-            hidden = self.project.hidden_checks_file(chapter)
-            if hidden is not None and hidden.is_file():
-                files.append(hidden)
-            _digest_files(digest, files)
+            files = [self.project.chapter_file(chapter), self.project.visible_checks_file(chapter),
+                     self.project.hidden_checks_file(chapter)]
+            # A chapter still being written (no checks yet) must not break the others.
+            _digest_files(digest, [f for f in files if f is not None and f.is_file()])
             self._chapters[chapter] = digest.hexdigest()
         return self._chapters[chapter]
 

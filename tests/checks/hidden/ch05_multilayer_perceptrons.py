@@ -105,6 +105,9 @@ def mlp_scratch_two_hidden_layers(student, rng):
                 f"the kernels' standard deviation is {kernels.std():.4g}; expected sigma = {sigma}")
     expect_true(not any(np.any(info.weights[i]) for i in (1, 3, 5)), "the biases should start at 0")
     weights = random_weights(rng, sizes)
+    # Make every output of the first unit negative, so an activation on the
+    # output layer cannot pass by luck.
+    weights[-1][0] = -np.max(mlp_forward(x, weights)[:, 0] - weights[-1][0]) - 1.0
     info = student.model("build_mlp_scratch", input_shape, hidden, outputs, sigma=sigma,
                          inputs=x, set_weights=weights)
     expect_close(info.outputs, mlp_forward(x, weights), rtol=1e-4, atol=1e-4,
@@ -230,7 +233,8 @@ def normal_mask_random_rates(student, rng):
 def dropout_mlp_three_hidden_layers(student, rng):
     input_shape = (int(rng.integers(3, 7)), int(rng.integers(3, 7)))
     hidden = [int(v) for v in rng.integers(8, 40, size=3)]
-    rates = [float(round(r, 2)) for r in rng.uniform(0.1, 0.7, size=3)]
+    # three different rates, so their order matters
+    rates = [float(r) for r in rng.choice(np.round(np.arange(0.1, 0.71, 0.05), 2), 3, replace=False)]
     outputs = int(rng.integers(2, 8))
     x = rng.normal(size=(5, *input_shape)).astype(np.float32)
     sizes = [int(np.prod(input_shape)), *hidden, outputs]
