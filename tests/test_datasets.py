@@ -11,6 +11,7 @@ import pytest
 from workbook.datasets import DatasetUnavailable, load_fashion_mnist, load_house_prices
 from workbook.datasets import builders, cache, tables
 from workbook.datasets.idx import read_idx, write_idx
+from workbook.datasets.status import cache_status
 
 
 @pytest.fixture
@@ -62,7 +63,9 @@ def test_idx_roundtrip_and_truncation(tmp_path):
 @pytest.mark.slow
 def test_builder_prepares_from_fake_download(cache_dir, tmp_path, monkeypatch):
     arrays = _serve_fake_fashion_mnist(tmp_path / "served", monkeypatch)
+    assert cache_status()["fashion_mnist"] is False
     train, test = load_fashion_mnist(batch_size=8, num_train=100, num_test=100)
+    assert cache_status()["fashion_mnist"] is True and cache_status()["mnist"] is False
     assert len(train.images) == 30 and len(test.images) == 12
     # TFDS shuffles at preparation: compare as multisets of (image, label).
     def rows(images, labels):
@@ -137,8 +140,10 @@ def test_house_prices_fetched_with_checksum_and_cached(cache_dir, tmp_path, monk
         sha1 = hashlib.sha1(path.read_bytes()).hexdigest()
         monkeypatch.setattr(tables, attr, cache.RemoteFile(path.name, (path.as_uri(),), sha1, "sha1"))
         frames[attr] = rows
+    assert cache_status()["house_prices"] is False
     train, test = load_house_prices()
     assert len(train) == 5 and len(test) == 4
+    assert cache_status()["house_prices"] is True
     assert (cache_dir / "house_prices" / "kaggle_house_pred_train.csv").is_file()
 
 

@@ -140,6 +140,47 @@ def test_warnings_shown_but_never_fail(graded):
     assert double.score == 3
     assert any("careful" in w for c in double.checks for w in c.warnings)
     assert "careful" in (out / "warns" / "feedback.md").read_text()
+    assert "careful" in (out / "warns" / "feedback.html").read_text()
+
+
+def test_library_deprecations_are_not_shown_to_students(tmp_path):
+    import warnings
+
+    from workbook.grading.local import warnings_worth_showing
+
+    library_file = tmp_path / "site.py"
+    library_file.write_text("")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.warn_explicit("internal", DeprecationWarning, str(library_file), 1)
+        warnings.warn_explicit("yours", DeprecationWarning, "<exercise ch99.double>", 2)
+        warnings.warn_explicit("odd shape", UserWarning, str(library_file), 3)
+        warnings.warn_explicit("odd shape", UserWarning, str(library_file), 4)
+    assert warnings_worth_showing(caught) == ["DeprecationWarning: yours", "UserWarning: odd shape"]
+
+
+def test_a_class_of_unreadable_files_never_starts_a_worker(tmp_path, monkeypatch):
+    from workbook.grading import batch
+    from workbook.grading.report import gradebook_table
+
+    def no_workers(*args, **kwargs):
+        raise AssertionError("a worker pool was started for files that cannot be graded")
+
+    monkeypatch.setattr(batch, "ForkServerHandle", no_workers)
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "empty.ipynb").write_text("")
+    (tmp_path / "class" / "truncated.ipynb").write_text(notebook_text(_with())[:300])
+    lines = []
+    run = grade_class([tmp_path / "class"], MINI, tmp_path / "out", jobs=2, seed="t", log=lines.append)
+    assert [r.submission for r in run.results] == ["empty", "truncated"]
+    assert all("not valid notebook JSON" in r.error for r in run.results)
+    assert not any("warm worker pool" in line for line in lines)
+    table = gradebook_table(run.results)
+    # The table says which rows were not graded, then gives each error in full.
+    for result in run.results:
+        assert f"  {result.submission}: {result.error}" in table
+    rows = list(csv.DictReader(open(tmp_path / "out" / "gradebook.csv")))
+    assert [row["error"] for row in rows] == [r.error for r in run.results]
 
 
 @pytest.mark.slow

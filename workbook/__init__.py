@@ -13,7 +13,16 @@ from workbook.seeding import set_seed  # noqa: E402
 
 __version__ = "0.1.0"
 
-PROFILE = current_profile()
+
+def __getattr__(name: str):
+    # PROFILE is read on first use rather than at import, so that a bad
+    # WORKBOOK_PROFILE is reported by whoever uses it (the CLI prints one clear
+    # line) instead of breaking every `import workbook.anything`.
+    if name == "PROFILE":
+        profile = current_profile()
+        globals()["PROFILE"] = profile
+        return profile
+    raise AttributeError(f"module 'workbook' has no attribute {name!r}")
 
 
 def check(exercise_id: str) -> bool:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from workbook.profiles import current_profile
 from workbook.project import ProjectNotFound, find_project
 
 SAMPLE_CLASS = Path("samples") / "ch03_class"
@@ -149,6 +150,16 @@ def cmd_data(args) -> int:
 
     print(f"data cache: {datasets.data_dir()} (set WORKBOOK_DATA to share a prepared folder)")
     if args.action == "info":
+        from workbook.datasets.status import cache_status
+
+        if args.names:
+            raise ValueError("`workbook data info` takes no data set names")
+        status = cache_status()
+        for name in DATASETS:
+            print(f"  {name:14} {'ready' if status[name] else 'missing'}")
+        missing = [name for name in DATASETS if not status[name]]
+        if missing:
+            print(f"prepare the missing ones with: workbook data download {' '.join(missing)}")
         return 0
     loaders = {
         "fashion_mnist": lambda: datasets.load_fashion_mnist(num_train=60000, num_test=10000),
@@ -168,6 +179,38 @@ def cmd_data(args) -> int:
     return 0
 
 
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+def output_folder(text: str) -> str:
+    """A folder to write into: it may not exist yet, but it may not be a file."""
+    path = Path(text)
+    for part in (path, *path.parents):
+        if part.exists():
+            if not part.is_dir():
+                raise argparse.ArgumentTypeError(
+                    f"{part} is a file, not a folder; choose another output folder")
+            break
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="workbook",
@@ -177,25 +220,28 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="build student and solved notebooks from chapters/")
     p.add_argument("chapters", nargs="*", help="chapters to build, e.g. ch03 (default: all)")
-    p.add_argument("--out", default="build", help="output folder (default: build)")
+    p.add_argument("--out", default="build", type=output_folder,
+                   help="output folder (default: build)")
     p.set_defaults(run=cmd_build)
 
     p = sub.add_parser("release", help="write the student bundle (no solutions, no hidden checks)")
     p.add_argument("chapters", nargs="*", help="chapters to include (default: all)")
-    p.add_argument("--out", required=True, help="output folder for the bundle")
+    p.add_argument("--out", required=True, type=output_folder, help="output folder for the bundle")
     p.set_defaults(run=cmd_release)
 
     p = sub.add_parser("grade", help="grade submissions (.ipynb or percent .py files, or folders)")
     p.add_argument("paths", nargs="+", help="submission files or folders of them")
-    p.add_argument("--out", required=True, help="where to write gradebook.csv and feedback")
-    p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: cores)")
+    p.add_argument("--out", required=True, type=output_folder,
+                   help="where to write gradebook.csv and feedback")
+    p.add_argument("--jobs", type=positive_int, default=None,
+                   help="submissions graded at once (default: cores)")
     p.add_argument("--seed", default=None,
                    help="fix the hidden-check inputs (default: a secret kept in the output folder)")
     p.add_argument("--isolation", choices=["auto", "bubblewrap", "process"], default="auto",
                    help="auto: the bubblewrap sandbox when it works here, else process only")
-    p.add_argument("--memory-limit", type=float, default=4.0, metavar="GIB",
+    p.add_argument("--memory-limit", type=positive_float, default=4.0, metavar="GIB",
                    help="memory a worker may allocate (default 4 GiB)")
-    p.add_argument("--max-processes", type=int, default=64,
+    p.add_argument("--max-processes", type=positive_int, default=64,
                    help="processes and threads a worker may start (default 64)")
     p.add_argument("--no-cache", action="store_true", help="regrade even unchanged submissions")
     p.set_defaults(run=cmd_grade)
@@ -213,18 +259,19 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="every exercise has a solution and checks; solved=full, stub=0")
     p.add_argument("chapters", nargs="*", help="e.g. ch02 ch03 (default: all)")
-    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--jobs", type=positive_int, default=2)
     p.set_defaults(run=cmd_validate)
 
     p = sub.add_parser("data", help="download and prepare data sets into the shared cache")
-    p.add_argument("action", choices=["download", "info"])
+    p.add_argument("action", nargs="?", choices=["download", "info"], default="info",
+                   help="download: fetch and prepare; info (default): what the cache holds")
     p.add_argument("names", nargs="*", help=f"data sets (default: all of {', '.join(DATASETS)})")
     p.set_defaults(run=cmd_data)
 
     p = sub.add_parser("demo", help="build the notebooks and grade the bundled sample class")
-    p.add_argument("--build", default="build")
-    p.add_argument("--out", default="out/demo")
-    p.add_argument("--jobs", type=int, default=None)
+    p.add_argument("--build", default="build", type=output_folder)
+    p.add_argument("--out", default="out/demo", type=output_folder)
+    p.add_argument("--jobs", type=positive_int, default=None)
     p.set_defaults(run=cmd_demo)
     return root
 
@@ -232,6 +279,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
+        current_profile()  # a bad WORKBOOK_PROFILE: one clear line, before any work
         return args.run(args)
     except (ValueError, FileNotFoundError, ProjectNotFound) as error:
         print(f"workbook {args.command}: error: {error}", file=sys.stderr)

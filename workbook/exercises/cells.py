@@ -100,7 +100,7 @@ def _cells_from_ipynb_text(text: str, name: str) -> list[Cell]:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise NotebookFormatError(
-            f"{name} is not valid notebook JSON (line {error.lineno}: {error.msg}); "
+            f"{name} is not valid notebook JSON ({error}); "
             "the file may be truncated or edited by hand"
         ) from error
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):

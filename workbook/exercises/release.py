@@ -12,10 +12,13 @@ from workbook.project import BUNDLE_MARKER, Project
 
 BUNDLE_README = """# Keras Workbook: student bundle
 
-1. Install (CPU torch first, then the workbook and its dependencies):
+1. Install CPU torch first (without the index URL pip fetches the
+   multi-GB CUDA build, which only an NVIDIA GPU needs), then the workbook,
+   its dependencies and JupyterLab, and open the notebooks:
 
-       pip install torch
-       pip install -e .
+       pip install torch --index-url https://download.pytorch.org/whl/cpu
+       pip install -e ".[lab]"
+       jupyter lab notebooks/
 
 2. Open a notebook in `notebooks/`, read it, and complete the exercise cells
    (each starts with `# exercise: chNN.name`). Keep that first line.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from workbook.grading.cache import ResultCache
 from workbook.grading.report import write_gradebook, write_submission_reports
-from workbook.grading.runner import SubmissionResult, grade_submission
+from workbook.grading.runner import SubmissionResult, grade_submission, prepare_submission
 from workbook.grading.sandbox import Limits, choose_isolation
 from workbook.grading.session import ForkServerHandle
 from workbook.project import Project
@@ -144,10 +144,23 @@ def grade_class(
             if hit is not None:
                 results[name] = hit
     todo = [(p, n) for p, n in zip(submissions, names) if n not in results]
-    run = ClassRun([], level, min(jobs, max(1, len(todo))), 0.0, 0.0, cached=len(results))
     if results:
         log(f"{len(results)} of {len(submissions)} submission(s) unchanged since the last "
             "grading: reusing their results")
+
+    # Files that cannot be graded get their error row without a worker.
+    prepared = {name: prepare_submission(path, project) for path, name in todo}
+    for path, name in todo:
+        if isinstance(prepared[name], str):
+            result = grade_submission(path, project, None, name=name, prepared=prepared[name],
+                                      isolation=level)
+            write_submission_reports(result, out / name)
+            cache.store(keys[name], result)
+            log(f"{name}: not graded: {result.error}")
+            results[name] = result
+    todo = [(path, name) for path, name in todo if not isinstance(prepared[name], str)]
+    cached = sum(1 for result in results.values() if result.cached)
+    run = ClassRun([], level, min(jobs, max(1, len(todo))), 0.0, 0.0, cached=cached)
 
     if todo:
         log(f"grading {len(todo)} submission(s) with {run.jobs} job(s); isolation: {level}")
@@ -171,6 +184,7 @@ def grade_class(
                 result = grade_submission(
                     path, project, server, name=name, salt=salt,
                     on_progress=lambda partial: write_submission_reports(partial, folder),
+                    prepared=prepared[name],
                 )
             finally:
                 servers.put(server)

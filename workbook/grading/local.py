@@ -7,6 +7,7 @@ encoding as in the grader, so a check behaves the same in both places.
 
 from __future__ import annotations
 
+import os
 import traceback
 import warnings
 from typing import Any
@@ -32,7 +33,7 @@ def invoke(namespace: dict, name: str, args, kwargs, model: dict | None = None):
     """Look up ``name``, call it, convert the result; raises StudentError."""
     target = namespace.get(name)
     if target is None:
-        raise StudentError("NameError", f"{name!r} is not defined; did you run its cell?")
+        raise StudentError("NameError", f"{name!r} is not defined: its exercise cell did not define it (did the cell run to the end?)")
     if not callable(target):
         raise StudentError("TypeError", f"{name!r} is a {type(target).__name__}, not a function")
     args = [resolve_argument(a) for a in args]
@@ -50,6 +51,26 @@ def invoke(namespace: dict, name: str, args, kwargs, model: dict | None = None):
         raise StudentError("UnreadableResult", str(error)) from None
     except (Exception, SystemExit) as error:
         raise StudentError(type(error).__name__, str(error), student_traceback(error)) from None
+
+
+LIBRARY_DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning)
+
+
+def warnings_worth_showing(caught) -> list[str]:
+    """The warnings a student should see, once each.
+
+    Deprecation warnings that libraries raise about their own internals
+    (Keras calling ``np.array`` on a variable, say) are not the student's
+    doing and would only confuse; the student's own code (no file on disk:
+    an exercise cell) keeps all of its warnings.
+    """
+    shown: dict[str, None] = {}
+    for w in caught:
+        from_library = os.path.isfile(str(w.filename))
+        if from_library and issubclass(w.category, LIBRARY_DEPRECATIONS):
+            continue
+        shown.setdefault(f"{w.category.__name__}: {w.message}", None)
+    return list(shown)
 
 
 class LocalStudent:
@@ -79,4 +100,4 @@ class LocalStudent:
             try:
                 return roundtrip(invoke(self.namespace, name, args, kwargs, model))
             finally:
-                self._warnings.extend(f"{w.category.__name__}: {w.message}" for w in caught)
+                self._warnings.extend(warnings_worth_showing(caught))

@@ -72,11 +72,19 @@ def feedback_markdown(result: SubmissionResult) -> str:
                 lines.append(f"- **{check.name}** expects: {check.message}")
                 if check.student_traceback:
                     lines += ["", "  ```", *("  " + l for l in check.student_traceback.strip().splitlines()[-8:]), "  ```"]
-        warnings = sorted({w for check in exercise.checks for w in check.warnings})
+        warnings = _exercise_warnings(exercise)
         if warnings:
-            lines += ["", "Warnings (they never cost points):"]
-            lines += [f"- {w}" for w in warnings[:10]]
+            lines += ["", f"{WARNINGS_HEADING}:"]
+            lines += [f"- {w}" for w in warnings]
     return "\n".join(lines) + "\n"
+
+
+WARNINGS_HEADING = "Warnings (they never cost points)"
+MAX_WARNINGS_SHOWN = 10
+
+
+def _exercise_warnings(exercise) -> list[str]:
+    return sorted({w for check in exercise.checks for w in check.warnings})[:MAX_WARNINGS_SHOWN]
 
 
 def _md_cell(text: str) -> str:
@@ -123,6 +131,10 @@ def feedback_html(result: SubmissionResult) -> str:
                     f"<td>{e(check.message)}</td><td>{verdict}{trace}</td></tr>"
                 )
             parts.append("</table>")
+            warnings = _exercise_warnings(exercise)
+            if warnings:
+                parts.append(f"<p>{WARNINGS_HEADING}:</p><ul>"
+                             + "".join(f"<li>{e(w)}</li>" for w in warnings) + "</ul>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -161,7 +173,7 @@ def gradebook_table(results: list[SubmissionResult]) -> str:
     body = []
     for result in results:
         earned = {e.exercise_id: e.score for e in result.exercises}
-        note = result.error or ("" if result.complete else "incomplete")
+        note = "not graded (see below)" if result.error else ("" if result.complete else "incomplete")
         lost = [e.exercise_id for e in result.exercises if e.status == "lost"]
         if lost and not note:
             note = "worker lost in " + ", ".join(short[i] for i in lost)
@@ -169,7 +181,7 @@ def gradebook_table(results: list[SubmissionResult]) -> str:
             [result.submission, result.chapter or "-",
              f"{_points(result.score)}/{_points(result.max_score)}" if not result.error else "-",
              *(_points(earned[i]) if i in earned else "-" for i in exercise_ids),
-             note[:70]]
+             note]
         )
     widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
@@ -178,6 +190,11 @@ def gradebook_table(results: list[SubmissionResult]) -> str:
     if exercise_ids:
         lines.append("")
         lines.append("exercises: " + ", ".join(f"{short[i]}={i}" for i in exercise_ids))
+    errors = [r for r in results if r.error]
+    if errors:
+        lines.append("")
+        lines.append("not graded:")
+        lines += [f"  {r.submission}: {r.error}" for r in errors]
     return "\n".join(lines)
 
 

@@ -216,34 +216,66 @@ def _not_run(check, reason: str) -> CheckResult:
                        check.message, detail=reason)
 
 
+@dataclass
+class Prepared:
+    """A submission read and matched to its chapter, ready for a worker."""
+
+    cells: list
+    chapter: str
+    template: list
+    checks: Checks
+
+
+def prepare_submission(path: Path, project: Project) -> Prepared | str:
+    """Read a submission and find its chapter, without any worker.
+
+    Returns what grading needs, or the reason the file cannot be graded (so
+    a batch of unreadable files never pays for warming up workers).
+    """
+    try:
+        cells = read_cells(Path(path))
+        chapter = detect_chapter(cells)
+        template = read_cells(project.chapter_file(chapter))
+        checks = load_checks(project, chapter)
+    except (NotebookFormatError, NotASubmission) as error:
+        return str(error)
+    except ValueError as error:  # an unknown chapter
+        return f"cannot grade this notebook: {error}"
+    return Prepared(cells, chapter, template, checks)
+
+
 def grade_submission(
     path: Path,
     project: Project,
-    server: ForkServerHandle,
+    server: ForkServerHandle | None,
     name: str | None = None,
     salt: str = "",
     on_progress: Callable[[SubmissionResult], None] = lambda result: None,
+    prepared: Prepared | str | None = None,
+    isolation: str = "",
 ) -> SubmissionResult:
-    """Grade one file; never raises for a bad submission (see ``result.error``)."""
+    """Grade one file; never raises for a bad submission (see ``result.error``).
+
+    ``server`` may be None only for a submission that ``prepare_submission``
+    rejected: it is never run.
+    """
     path = Path(path)
     started = time.monotonic()
+    if prepared is None:
+        prepared = prepare_submission(path, project)
     result = SubmissionResult(submission=name or path.stem, path=str(path),
-                              isolation=server.isolation)
-    try:
-        cells = read_cells(path)
-        result.chapter = detect_chapter(cells)
-        template = read_cells(project.chapter_file(result.chapter))
-        checks = load_checks(project, result.chapter)
-    except (NotebookFormatError, NotASubmission) as error:
-        result.error = str(error)
-    except ValueError as error:  # an unknown chapter
-        result.error = f"cannot grade this notebook: {error}"
+                              isolation=server.isolation if server else isolation)
+    if isinstance(prepared, str):
+        result.error = prepared
     else:
-        program = rebuild(template, cells, result.chapter)
+        if server is None:
+            raise ValueError("a gradable submission needs a worker server")
+        result.chapter = prepared.chapter
+        program = rebuild(prepared.template, prepared.cells, result.chapter)
         result.notes.extend(program.notes)
-        result.max_score = sum(c.points for c in checks.checks)
+        result.max_score = sum(c.points for c in prepared.checks.checks)
         try:
-            _Grading(program, checks, result, f"{salt}:{result.submission}", on_progress,
+            _Grading(program, prepared.checks, result, f"{salt}:{result.submission}", on_progress,
                      server).run()
         except Exception as error:  # the grader's own failure: say so, keep the batch going
             result.error = f"grader error: {type(error).__name__}: {error}"

@@ -24,7 +24,7 @@ import warnings
 
 import workbook  # noqa: F401  (selects the torch backend first)
 from workbook.grading.api import StudentError
-from workbook.grading.local import invoke, student_traceback
+from workbook.grading.local import invoke, student_traceback, warnings_worth_showing
 from workbook.grading.wire import read_message, write_message
 
 MAX_WARNINGS = 20
@@ -66,10 +66,7 @@ def _handle(namespace: dict, request: dict):
 
 
 def _format_warnings(caught) -> list[str]:
-    seen: dict[str, None] = {}
-    for w in caught:
-        seen.setdefault(f"{w.category.__name__}: {w.message}", None)
-    return list(seen)[:MAX_WARNINGS]
+    return warnings_worth_showing(caught)[:MAX_WARNINGS]
 
 
 def serve(reader, writer) -> None:
