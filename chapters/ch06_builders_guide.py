@@ -185,8 +185,9 @@ print("subclassed model's parameters:", subclassed.count_params())
 # functional API because the graph is *data* that Keras can inspect before
 # any batch flows: shapes are checked when the model is built, `summary()`
 # lists every layer with its output shape, any intermediate tensor can
-# become an output (as above), and a functional model made of registered
-# layers can be saved and loaded without its Python code. `Sequential`
+# become an output (as above), and a functional model is saved as a
+# description of its graph, so loading it needs no model code: only the
+# classes of any custom layers, registered, in the loading program. `Sequential`
 # only expresses straight chains (no two inputs, no residual `Add`), and a
 # subclassed model's `call` is opaque Python: Keras only learns its shapes
 # by running it, cannot show a full summary beforehand, and needs the class
@@ -980,9 +981,12 @@ print(torch.load(os.path.join(folder, "xy.pt")))
 # (`config.json`, the layer configs of 6.5.4), the weights
 # (`model.weights.h5`) and some metadata; the optimizer state is included
 # once the model has been compiled and trained. `keras.saving.load_model`
-# rebuilds the model from it, with no Python code of ours involved for
-# built-in and registered layers. We save D2L's MLP with a registered
-# custom layer in it and compare predictions.
+# rebuilds the model from it. The file holds configurations, not code: built-in
+# layers load anywhere, while a custom layer's class must be defined and
+# registered in the program that loads the file (here it is, in the same
+# session; a fresh program would import the module that defines it first).
+# We save D2L's MLP with a registered custom layer in it and compare
+# predictions.
 
 # %%
 inputs = keras.Input(shape=(20,))
