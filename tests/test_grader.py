@@ -197,3 +197,23 @@ def test_hidden_inputs_depend_on_the_student(tmp_path):
     from workbook.grading.evaluate import check_seed
 
     assert check_seed("ch99.double", "run:alice") != check_seed("ch99.double", "run:bob")
+
+
+def test_file_names_cannot_break_the_output_folder(tmp_path):
+    """A submission called gradebook.csv.ipynb, or a name that is not UTF-8,
+    still leaves one gradebook file and a report per submission."""
+    from workbook.grading.batch import submission_names
+
+    assert submission_names([tmp_path / "gradebook.csv.ipynb"]) == ["gradebook.csv-submission"]
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "gradebook.csv.ipynb").write_text("{ not json")
+    (folder / "eve\udcff.ipynb").write_text("{ not json")  # the byte 0xff on disk
+    out = tmp_path / "out"
+    run = grade_class([folder], MINI, out, jobs=1, seed="t", log=lambda *a: None)
+    assert (out / "gradebook.csv").is_file()
+    rows = list(csv.DictReader(open(out / "gradebook.csv", encoding="utf-8")))
+    assert sorted(row["submission"] for row in rows) == ["eve", "gradebook.csv-submission"]
+    assert any("eve\\xff.ipynb is not valid notebook JSON" in row["error"] for row in rows)
+    for result in run.results:
+        assert (out / result.submission / "feedback.md").is_file()

@@ -65,3 +65,33 @@ def test_torch_and_keras_values_become_arrays():
     t = torch.ones(2, requires_grad=True) * 2
     np.testing.assert_array_equal(to_plain(t), [2, 2])
     np.testing.assert_array_equal(to_plain(keras.Variable(np.zeros(3))), [0, 0, 0])
+
+
+def _raw_message(header: bytes, blobs: bytes = b"", declared: int | None = None) -> io.BytesIO:
+    import struct
+
+    size = len(header) if declared is None else declared
+    return io.BytesIO(struct.pack("!Q", size) + header + blobs)
+
+
+def test_an_oversized_header_is_refused_before_it_is_read():
+    from workbook.grading.wire import MAX_HEADER_BYTES
+
+    stream = _raw_message(b"[[],[]," * 10, declared=MAX_HEADER_BYTES + 1)
+    with pytest.raises(WireError, match="header"):
+        read_message(stream)
+    assert stream.tell() == 8  # only the length was consumed
+
+
+@pytest.mark.parametrize("sizes", [[-1], ["12"], list(range(5000)), [1 << 40]])
+def test_bad_array_lists_are_refused(sizes):
+    import json
+
+    header = json.dumps({"payload": {"ok": True}, "sizes": sizes}).encode()
+    with pytest.raises(WireError):
+        read_message(_raw_message(header))
+
+
+def test_a_header_that_is_not_an_object_is_refused():
+    with pytest.raises(WireError, match="object"):
+        read_message(_raw_message(b"[1, 2]"))

@@ -277,6 +277,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # never fail on printing a student's odd text
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = parser().parse_args(argv)
     try:
         current_profile()  # a bad WORKBOOK_PROFILE: one clear line, before any work

@@ -85,7 +85,7 @@ def expect_epoch_losses(losses, expected_losses):
 
 
 def dense_layers(info):
-    return [layer for layer in info.layers if layer["class_name"] == "Dense"]
+    return info.layers_built_on("Dense")
 
 
 # --------------------------------------------------------------- 3.1 squared_loss

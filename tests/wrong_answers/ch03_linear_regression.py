@@ -357,6 +357,22 @@ def build_scratch_model(num_inputs, units=1, sigma=0.01):
     return keras.Model(inputs, dense(inputs))
 """,
     ),
+    dict(
+        exercise="ch03.linear_scratch",
+        why="a stock Dense in disguise: a subclass renamed LinearScratch",
+        rejected_by=["linear_scratch_forward", "linear_scratch_units_and_init"],
+        source="""
+class LinearScratch(keras.layers.Dense):
+    def __init__(self, units, sigma=0.01, **kwargs):
+        super().__init__(units, kernel_initializer=keras.initializers.RandomNormal(stddev=sigma),
+                         bias_initializer="zeros", **kwargs)
+
+
+def build_scratch_model(num_inputs, units=1, sigma=0.01):
+    inputs = keras.Input((num_inputs,))
+    return keras.Model(inputs, LinearScratch(units, sigma)(inputs))
+""",
+    ),
     # --------------------------------------------------------- train_scratch
     dict(
         exercise="ch03.train_scratch",

@@ -166,6 +166,24 @@ def build_mlp_scratch(input_shape, hidden_units, num_outputs, sigma=0.01):
     ),
     dict(
         exercise="ch05.mlp_scratch",
+        why="stock Dense layers in disguise: a renamed subclass",
+        rejected_by=["mlp_scratch_fashion_shapes", "mlp_scratch_two_hidden_layers"],
+        source="""
+class HandWrittenLinear(keras.layers.Dense):
+    pass
+
+
+def build_mlp_scratch(input_shape, hidden_units, num_outputs, sigma=0.01):
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    init = lambda: keras.initializers.RandomNormal(stddev=sigma)
+    for units in hidden_units:
+        x = HandWrittenLinear(units, activation="relu", kernel_initializer=init())(x)
+    return keras.Model(inputs, HandWrittenLinear(num_outputs, kernel_initializer=init())(x))
+""",
+    ),
+    dict(
+        exercise="ch05.mlp_scratch",
         why="forgets the ReLU, ignores sigma (N(0, 1) kernels) and uses only the first hidden width",
         rejected_by=["mlp_scratch_fashion_shapes", "mlp_scratch_forward", "mlp_scratch_two_hidden_layers"],
         source="""

@@ -9,6 +9,7 @@ drop metadata and students who copy a cell.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,23 +74,26 @@ def read_cells(path: Path | str) -> list[Cell]:
     not a well-formed notebook or script (bad JSON, truncation, bad encoding).
     """
     path = Path(path)
+    # A file name that is not valid UTF-8 is shown with escapes, so that the
+    # message itself can always be printed and written.
+    name = os.fsencode(path.name).decode("utf-8", "backslashreplace")
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise NotebookFormatError(f"cannot read {path.name}: {error.strerror}") from error
+        raise NotebookFormatError(f"cannot read {name}: {error.strerror}") from error
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise NotebookFormatError(
-            f"{path.name} is not UTF-8 text (byte {error.start} is invalid); "
+            f"{name} is not UTF-8 text (byte {error.start} is invalid); "
             "save the notebook again from Jupyter"
         ) from error
     if path.suffix == ".ipynb":
-        return _cells_from_ipynb_text(text, path.name)
+        return _cells_from_ipynb_text(text, name)
     if path.suffix == ".py":
         return _cells_from_percent_text(text)
     raise NotebookFormatError(
-        f"{path.name}: expected a .ipynb notebook or a percent-format .py script"
+        f"{name}: expected a .ipynb notebook or a percent-format .py script"
     )
 
 

@@ -24,6 +24,10 @@ from workbook.project import Project
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
 SECRET_FILE = ".grader-secret"
 CACHE_DIR = ".cache"
+GRADEBOOK_FILE = "gradebook.csv"
+# Names a submission's report folder may not take: what the grader itself
+# writes at the top of the output folder (dot-names are stripped anyway).
+RESERVED_NAMES = {GRADEBOOK_FILE}
 
 
 @dataclass
@@ -59,7 +63,7 @@ def submission_names(paths: list[Path]) -> list[str]:
     names, used = [], set()
     for path in paths:
         base = re.sub(r"[^A-Za-z0-9_.-]+", "_", path.stem).strip("._") or "submission"
-        name = base
+        name = base if base.lower() not in RESERVED_NAMES else f"{base}-submission"
         if name in used:
             name = f"{base}-{path.suffix.lstrip('.')}"
         counter = 2
@@ -206,6 +210,6 @@ def grade_class(
         if results[name].cached:
             write_submission_reports(results[name], out / name)
     run.results = [results[name] for name in names]
-    write_gradebook(run.results, out / "gradebook.csv")
+    write_gradebook(run.results, out / GRADEBOOK_FILE)
     run.seconds = time.monotonic() - started
     return run

@@ -161,6 +161,10 @@ def describe_model(obj: Any, inputs: Any = None, set_weights: Any = None) -> Mod
         layer_info.append(
             {
                 "class_name": type(layer).__name__,
+                # Keras classes it derives from, so that a renamed subclass of
+                # Dense is still seen as a Dense.
+                "keras_bases": [cls.__name__ for cls in type(layer).__mro__[1:]
+                                if cls.__module__.startswith("keras.")],
                 "name": layer.name,
                 "config": config,
                 "weight_shapes": [list(w.shape) for w in layer.weights],

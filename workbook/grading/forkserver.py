@@ -24,9 +24,11 @@ import ctypes
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 
 NOBODY = 65534
@@ -111,6 +113,7 @@ class ForkServer:
     def __init__(self, control: socket.socket):
         self.control = control
         self.workers: dict[int, int | None] = {}  # pid -> exit status once reaped
+        self.homes: dict[int, str] = {}  # pid -> the worker's private folder
         self.base_tasks = 0
 
     def serve(self) -> None:
@@ -157,16 +160,22 @@ class ForkServer:
         reader_fd, writer_fd, output_fd = fds
         limits = request.get("limits", {})
         env = {str(k): str(v) for k, v in request.get("env", {}).items()}
+        # A fresh, unguessable home per worker, made here (not from the pid,
+        # which a worker can steer): nothing an earlier worker left or
+        # prepared can be found or reused by the next one.
+        home = tempfile.mkdtemp(prefix="worker-", dir="/tmp") if env.get("WORKBOOK_SANDBOXED") else ""
         pid = os.fork()
         if pid == 0:  # the worker
             try:
                 self.control.close()
                 os.dup2(output_fd, 1)
                 os.dup2(output_fd, 2)
-                _become_worker(reader_fd, writer_fd, limits, env)
+                _become_worker(reader_fd, writer_fd, limits, env, home)
             finally:
                 os._exit(70)
         self.workers[pid] = None
+        if home:
+            self.homes[pid] = home
         return pid
 
     def _kill(self, pid: int) -> dict:
@@ -182,7 +191,14 @@ class ForkServer:
                 _, status = os.waitpid(pid, 0)
             except ChildProcessError:
                 status = None
+        self._remove_home(pid)
         return _describe_status(status)
+
+    def _remove_home(self, pid: int) -> None:
+        """Free what the worker wrote (the private /tmp is memory)."""
+        home = self.homes.pop(pid, None)
+        if home:
+            shutil.rmtree(home, ignore_errors=True)
 
     def _sweep(self) -> None:
         """Kill everything below this server: workers and anything they left."""
@@ -201,6 +217,8 @@ class ForkServer:
     def _kill_all(self) -> None:
         self._sweep()
         self._collect()
+        for pid in list(self.homes):
+            self._remove_home(pid)
 
     def _collect(self) -> None:
         """Reap ended children, keeping the exit status of our workers."""
@@ -209,13 +227,12 @@ class ForkServer:
                 self.workers[pid] = status
 
 
-def _become_worker(reader_fd: int, writer_fd: int, limits: dict, env: dict) -> None:
+def _become_worker(reader_fd: int, writer_fd: int, limits: dict, env: dict, home: str) -> None:
     os.setsid()
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    home = f"/tmp/worker-{os.getpid()}" if env.get("WORKBOOK_SANDBOXED") else env.get("HOME", "")
+    home = home or env.get("HOME", "")
     if env.get("WORKBOOK_SANDBOXED"):
-        os.makedirs(home, mode=0o700, exist_ok=True)
         env.update({"HOME": home, "TMPDIR": home, "MPLCONFIGDIR": home,
                     "WORKBOOK_FIGURES": f"{home}/figures"})
         if os.getuid() == 0:
@@ -244,8 +261,6 @@ def _become_worker(reader_fd: int, writer_fd: int, limits: dict, env: dict) -> N
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     os.environ.clear()
     os.environ.update(env)
-    import tempfile
-
     tempfile.tempdir = None  # forget the server's temp dir: use this worker's TMPDIR
     # Student output goes to a log the grader can read (stdout/stderr fds
     # were set up by the server's parent); requests come on the pipes.

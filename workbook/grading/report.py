@@ -18,9 +18,14 @@ from workbook.grading.runner import SubmissionResult
 GRADEBOOK_PREFIX = ["submission", "chapter", "score", "max_score"]
 
 
+# Student text (messages, tracebacks, output) may hold lone surrogates that
+# UTF-8 cannot encode: escape them rather than fail to write the report.
+TEXT_ERRORS = "backslashreplace"
+
+
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8", errors=TEXT_ERRORS)
     os.replace(tmp, path)
 
 
@@ -158,7 +163,7 @@ def write_gradebook(results: list[SubmissionResult], path: Path) -> None:
         row.append(result.error)
         rows.append(row)
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as handle:
+    with open(tmp, "w", newline="", encoding="utf-8", errors=TEXT_ERRORS) as handle:
         writer = csv.writer(handle)
         writer.writerow(GRADEBOOK_PREFIX + exercise_ids + ["error"])
         writer.writerows(rows)

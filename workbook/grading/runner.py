@@ -23,6 +23,7 @@ from workbook.grading.session import ForkServerHandle, WorkerSession
 from workbook.project import Project
 
 SETUP_CELL_BUDGET_S = 120.0
+WORKER_START_ATTEMPTS = 3
 GRADER_VERSION = "2"
 
 
@@ -138,7 +139,7 @@ class _Grading:
     def _start_and_run_program(self) -> None:
         """(Re)start the worker and run every program cell not excluded."""
         while True:
-            self.session.start()
+            self._start_worker()
             try:
                 for cell in self.program.cells:
                     if cell.label in self.excluded:
@@ -151,6 +152,16 @@ class _Grading:
                     self.lost_during_exec[self._current.exercise_id] = lost.reason
                 else:
                     self.result.notes.append(f"{self._current.label} was skipped: {lost.reason}")
+
+    def _start_worker(self) -> None:
+        """Start a fresh worker; a start that fails is retried before giving up."""
+        for attempt in range(WORKER_START_ATTEMPTS):
+            try:
+                self.session.start()
+                return
+            except WorkerLost as lost:
+                if attempt == WORKER_START_ATTEMPTS - 1:
+                    raise WorkerLost(f"no worker could be started: {lost.reason}") from None
 
     def _exec(self, cell) -> None:
         self._current = cell

@@ -97,6 +97,21 @@ def _python_paths() -> list[Path]:
     return sorted(p for p in chosen if not any(q != p and q in p.parents for q in chosen))
 
 
+# The private /tmp is memory: cap what the workers of one fork server can
+# keep there at once (each worker's home is removed when it ends).
+TMP_BYTES = 1 * GIB
+
+
+@functools.lru_cache(maxsize=None)
+def _tmp_size_args() -> tuple[str, ...]:
+    """``--size`` where this bwrap knows it (0.5 and later)."""
+    try:
+        usage = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return ("--size", str(TMP_BYTES)) if "--size" in usage.stdout + usage.stderr else ()
+
+
 def sandbox_prefix(extra_paths: list[Path]) -> list[str]:
     """The bwrap arguments up to the command."""
     args = ["bwrap"]
@@ -113,7 +128,7 @@ def sandbox_prefix(extra_paths: list[Path]) -> list[str]:
         args += ["--ro-bind", str(path), str(path)]
         made.add(path)
     args += [
-        "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+        "--proc", "/proc", "--dev", "/dev", *_tmp_size_args(), "--tmpfs", "/tmp",
         "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
         "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--chdir", "/tmp",
         "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp",

@@ -23,7 +23,7 @@ from pathlib import Path
 from workbook.grading.evaluate import WorkerLost
 from workbook.grading.forkserver import tasks_of_user
 from workbook.grading.sandbox import BUBBLEWRAP, Limits, choose_isolation, sandboxed_command
-from workbook.grading.wire import WireError, read_message, write_message
+from workbook.grading.wire import read_message, write_message
 
 STARTUP_TIMEOUT_S = 240.0
 CONTROL_TIMEOUT_S = 30.0
@@ -263,9 +263,10 @@ class WorkerSession:
             ) from None
         except EOFError:
             raise self._lost("the worker process ended") from None
-        except (WireError, ValueError, KeyError, TypeError) as error:
+        except Exception as error:  # anything else the answer provokes: refuse the answer
             self.stop()
-            raise WorkerLost(f"the worker sent an unreadable answer ({error})") from None
+            reason = str(error)[:200] or type(error).__name__
+            raise WorkerLost(f"the worker sent an unreadable answer ({reason})") from None
         if not isinstance(answer.get("ok"), bool):
             self.stop()
             raise WorkerLost("the worker sent a malformed answer")

@@ -24,7 +24,12 @@ from typing import Any, BinaryIO
 import numpy as np
 
 ALLOWED_DTYPE_KINDS = set("biufcU")
-MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+# Limits on what the trusted side will parse. JSON costs far more memory
+# parsed than sent (a 150 MB header of empty lists took 7 GB), so the JSON
+# part is kept small; bulk data travels as arrays, bounded in bytes and count.
+MAX_HEADER_BYTES = 4 * 1024 * 1024
+MAX_ARRAY_BYTES = 256 * 1024 * 1024
+MAX_ARRAYS = 4096
 _HEADER = struct.Struct("!Q")
 
 
@@ -65,6 +70,12 @@ class ModelInfo:
 
     def layer_classes(self) -> list[str]:
         return [layer["class_name"] for layer in self.layers]
+
+    def layers_built_on(self, keras_class: str) -> list[dict]:
+        """The layers of that Keras class or of a subclass of it."""
+        return [layer for layer in self.layers
+                if layer["class_name"] == keras_class
+                or keras_class in (layer.get("keras_bases") or [])]
 
 
 # ---------------------------------------------- encoding (either side)
@@ -171,12 +182,17 @@ def read_exact(stream: BinaryIO, size: int) -> bytes:
 
 def read_message(stream: BinaryIO) -> dict:
     (header_size,) = _HEADER.unpack(read_exact(stream, _HEADER.size))
-    if header_size > MAX_MESSAGE_BYTES:
-        raise WireError("message header too large")
+    if header_size > MAX_HEADER_BYTES:
+        raise WireError(f"message header of {header_size} bytes (at most {MAX_HEADER_BYTES})")
     header = json.loads(read_exact(stream, header_size))
+    if not isinstance(header, dict):
+        raise WireError("a message header must be a JSON object")
     sizes = header.get("sizes", [])
-    if not isinstance(sizes, list) or sum(sizes) > MAX_MESSAGE_BYTES:
-        raise WireError("message too large")
+    if (not isinstance(sizes, list) or len(sizes) > MAX_ARRAYS
+            or not all(isinstance(size, int) and size >= 0 for size in sizes)):
+        raise WireError(f"bad array list (at most {MAX_ARRAYS} arrays)")
+    if sum(sizes) > MAX_ARRAY_BYTES:
+        raise WireError(f"arrays of {sum(sizes)} bytes in one message (at most {MAX_ARRAY_BYTES})")
     arrays = []
     for size in sizes:
         array = np.load(io.BytesIO(read_exact(stream, int(size))), allow_pickle=False)
