@@ -10,10 +10,11 @@ from workbook.cli import main
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["grade", "samples", "--out", "OUT", "--jobs", "0"], "--jobs: must be at least 1"),
+        (["grade", "samples", "--out", "OUT", "--jobs", "0"], "--jobs: must be more than 0"),
         (["grade", "samples", "--out", "OUT", "--memory-limit", "0"], "--memory-limit: must be more than 0"),
         (["grade", "samples", "--out", "OUT", "--memory-limit", "lots"], "'lots' is not a number"),
-        (["grade", "samples", "--out", "OUT", "--max-processes", "0"], "--max-processes: must be at least 1"),
+        (["grade", "samples", "--out", "OUT", "--max-processes", "0"], "--max-processes: must be more than 0"),
+        (["grade", "samples", "--out", "OUT", "--jobs", "2.5"], "'2.5' is not a whole number"),
         (["build", "--out", "A_FILE"], "is a file, not a folder"),
         (["release", "--out", "A_FILE/inside"], "is a file, not a folder"),
         (["grade", "samples", "--out", "A_FILE"], "is a file, not a folder"),

@@ -179,24 +179,20 @@ def cmd_data(args) -> int:
     return 0
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def positive(kind: type):
+    """An argparse type: a number of ``kind`` (int or float) above zero."""
+    noun = "whole number" if kind is int else "number"
 
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {noun}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+        return value
 
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
-    return value
+    return parse
 
 
 def output_folder(text: str) -> str:
@@ -233,15 +229,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="submission files or folders of them")
     p.add_argument("--out", required=True, type=output_folder,
                    help="where to write gradebook.csv and feedback")
-    p.add_argument("--jobs", type=positive_int, default=None,
+    p.add_argument("--jobs", type=positive(int), default=None,
                    help="submissions graded at once (default: cores)")
     p.add_argument("--seed", default=None,
                    help="fix the hidden-check inputs (default: a secret kept in the output folder)")
     p.add_argument("--isolation", choices=["auto", "bubblewrap", "process"], default="auto",
                    help="auto: the bubblewrap sandbox when it works here, else process only")
-    p.add_argument("--memory-limit", type=positive_float, default=4.0, metavar="GIB",
+    p.add_argument("--memory-limit", type=positive(float), default=4.0, metavar="GIB",
                    help="memory a worker may allocate (default 4 GiB)")
-    p.add_argument("--max-processes", type=positive_int, default=64,
+    p.add_argument("--max-processes", type=positive(int), default=64,
                    help="processes and threads a worker may start (default 64)")
     p.add_argument("--no-cache", action="store_true", help="regrade even unchanged submissions")
     p.set_defaults(run=cmd_grade)
@@ -259,7 +255,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="every exercise has a solution and checks; solved=full, stub=0")
     p.add_argument("chapters", nargs="*", help="e.g. ch02 ch03 (default: all)")
-    p.add_argument("--jobs", type=positive_int, default=2)
+    p.add_argument("--jobs", type=positive(int), default=2)
     p.set_defaults(run=cmd_validate)
 
     p = sub.add_parser("data", help="download and prepare data sets into the shared cache")
@@ -271,7 +267,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="build the notebooks and grade the bundled sample class")
     p.add_argument("--build", default="build", type=output_folder)
     p.add_argument("--out", default="out/demo", type=output_folder)
-    p.add_argument("--jobs", type=positive_int, default=None)
+    p.add_argument("--jobs", type=positive(int), default=None)
     p.set_defaults(run=cmd_demo)
     return root
 

@@ -46,6 +46,12 @@ def file_checksum(path: Path, algorithm: str) -> str:
     return digest.hexdigest()
 
 
+def is_cached(remote: RemoteFile, subdir: str) -> bool:
+    """Whether the cache holds this file with the right checksum."""
+    target = data_dir() / subdir / remote.name
+    return target.is_file() and file_checksum(target, remote.algorithm) == remote.checksum
+
+
 def fetch(remote: RemoteFile, subdir: str, download_hint: str) -> Path:
     """The cached file, downloading and verifying it first if needed.
 
@@ -54,10 +60,9 @@ def fetch(remote: RemoteFile, subdir: str, download_hint: str) -> Path:
     """
     folder = data_dir() / subdir
     target = folder / remote.name
-    if target.is_file():
-        if file_checksum(target, remote.algorithm) == remote.checksum:
-            return target
-        target.unlink()  # a stale or tampered file: fetch it again
+    if is_cached(remote, subdir):
+        return target
+    target.unlink(missing_ok=True)  # a stale or tampered file: fetch it again
     folder.mkdir(parents=True, exist_ok=True)
     failures = []
     for url in remote.urls:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbook.datasets.cache import data_dir, file_checksum
+from workbook.datasets.cache import data_dir, is_cached
 
 
 def image_set_prepared(builder_cls) -> bool:
@@ -16,11 +16,7 @@ def image_set_prepared(builder_cls) -> bool:
 def house_prices_cached() -> bool:
     from workbook.datasets.tables import HOUSE_TEST, HOUSE_TRAIN, SUBDIR
 
-    for remote in (HOUSE_TRAIN, HOUSE_TEST):
-        path = data_dir() / SUBDIR / remote.name
-        if not path.is_file() or file_checksum(path, remote.algorithm) != remote.checksum:
-            return False
-    return True
+    return all(is_cached(remote, SUBDIR) for remote in (HOUSE_TRAIN, HOUSE_TEST))
 
 
 def cache_status() -> dict[str, bool]:

@@ -16,7 +16,12 @@ from pathlib import Path
 
 from workbook.grading.cache import ResultCache
 from workbook.grading.report import write_gradebook, write_submission_reports
-from workbook.grading.runner import SubmissionResult, grade_submission, prepare_submission
+from workbook.grading.runner import (
+    SubmissionResult,
+    grade_submission,
+    prepare_submission,
+    rejected_submission,
+)
 from workbook.grading.sandbox import Limits, choose_isolation
 from workbook.grading.session import ForkServerHandle
 from workbook.project import Project
@@ -156,13 +161,12 @@ def grade_class(
     prepared = {name: prepare_submission(path, project) for path, name in todo}
     for path, name in todo:
         if isinstance(prepared[name], str):
-            result = grade_submission(path, project, None, name=name, prepared=prepared[name],
-                                      isolation=level)
+            result = rejected_submission(path, name, prepared[name], level)
             write_submission_reports(result, out / name)
             cache.store(keys[name], result)
             log(f"{name}: not graded: {result.error}")
             results[name] = result
-    todo = [(path, name) for path, name in todo if not isinstance(prepared[name], str)]
+    todo = [(path, name) for path, name in todo if name not in results]
     cached = sum(1 for result in results.values() if result.cached)
     run = ClassRun([], level, min(jobs, max(1, len(todo))), 0.0, 0.0, cached=cached)
 
@@ -186,9 +190,8 @@ def grade_class(
             server = servers.get()
             try:
                 result = grade_submission(
-                    path, project, server, name=name, salt=salt,
+                    path, prepared[name], server, name, salt=salt,
                     on_progress=lambda partial: write_submission_reports(partial, folder),
-                    prepared=prepared[name],
                 )
             finally:
                 servers.put(server)

@@ -255,41 +255,31 @@ def prepare_submission(path: Path, project: Project) -> Prepared | str:
     return Prepared(cells, chapter, template, checks)
 
 
+def rejected_submission(path: Path, name: str, reason: str, isolation: str) -> SubmissionResult:
+    """The result row of a file that ``prepare_submission`` refused."""
+    return SubmissionResult(submission=name, path=str(path), isolation=isolation, error=reason)
+
+
 def grade_submission(
     path: Path,
-    project: Project,
-    server: ForkServerHandle | None,
-    name: str | None = None,
+    prepared: Prepared,
+    server: ForkServerHandle,
+    name: str,
     salt: str = "",
     on_progress: Callable[[SubmissionResult], None] = lambda result: None,
-    prepared: Prepared | str | None = None,
-    isolation: str = "",
 ) -> SubmissionResult:
-    """Grade one file; never raises for a bad submission (see ``result.error``).
-
-    ``server`` may be None only for a submission that ``prepare_submission``
-    rejected: it is never run.
-    """
-    path = Path(path)
+    """Grade one prepared submission; never raises for what the student's
+    code does (a failure of the grader itself lands in ``result.error``)."""
     started = time.monotonic()
-    if prepared is None:
-        prepared = prepare_submission(path, project)
-    result = SubmissionResult(submission=name or path.stem, path=str(path),
-                              isolation=server.isolation if server else isolation)
-    if isinstance(prepared, str):
-        result.error = prepared
-    else:
-        if server is None:
-            raise ValueError("a gradable submission needs a worker server")
-        result.chapter = prepared.chapter
-        program = rebuild(prepared.template, prepared.cells, result.chapter)
-        result.notes.extend(program.notes)
-        result.max_score = sum(c.points for c in prepared.checks.checks)
-        try:
-            _Grading(program, prepared.checks, result, f"{salt}:{result.submission}", on_progress,
-                     server).run()
-        except Exception as error:  # the grader's own failure: say so, keep the batch going
-            result.error = f"grader error: {type(error).__name__}: {error}"
+    result = SubmissionResult(submission=name, path=str(path), isolation=server.isolation,
+                              chapter=prepared.chapter)
+    program = rebuild(prepared.template, prepared.cells, prepared.chapter)
+    result.notes.extend(program.notes)
+    result.max_score = sum(c.points for c in prepared.checks.checks)
+    try:
+        _Grading(program, prepared.checks, result, f"{salt}:{name}", on_progress, server).run()
+    except Exception as error:  # the grader's own failure: say so, keep the batch going
+        result.error = f"grader error: {type(error).__name__}: {error}"
     result.seconds = round(time.monotonic() - started, 3)
     result.overhead_seconds = round(
         max(0.0, result.seconds - result.seconds_in_checks - result.seconds_in_cells), 3)
