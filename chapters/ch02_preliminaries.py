@@ -801,7 +801,8 @@ print((np.sin((x0 + h) ** 2) - np.sin((x0 - h) ** 2)) / (2 * h), np.cos(x0**2) *
 # Write `numerical_derivative(f, x, h)` that approximates $f'(x)$ at the
 # number `x` with the central difference $\frac{f(x+h) - f(x-h)}{2h}$, using
 # the step `h` it is given. `f` is a function of one number that returns a
-# number (or a one-element tensor). Return a number.
+# number (or a one-element tensor). Return a Python `float` (`float(...)` of
+# a one-element tensor), not a tensor.
 
 # %% tags=["exercise"] exercise="ch02.numerical_derivative"
 # exercise: ch02.numerical_derivative

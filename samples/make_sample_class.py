@@ -18,6 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The wrong answers build some entries with tests/exercise_harness.mutant(),
+# as the test suite does (tests/conftest.py puts tests/ on the path too).
+sys.path.insert(1, str(ROOT / "tests"))
 
 from workbook.exercises.build import notebook_text, percent_text, replace_exercises  # noqa: E402
 from workbook.exercises.cells import exercise_cells, read_cells  # noqa: E402

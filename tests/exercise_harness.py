@@ -11,7 +11,7 @@ import importlib.util
 from pathlib import Path
 
 from workbook.exercises.cells import exercise_cells, read_cells
-from workbook.grading.evaluate import check_seed, run_check
+from workbook.grading.evaluate import check_seed, gate_visible_points, run_check
 from workbook.grading.loader import load_checks
 from workbook.grading.local import LocalStudent
 from workbook.project import Project
@@ -46,6 +46,15 @@ def solution_sources(chapter: str) -> dict[str, str]:
     return {k: c.source for k, c in exercise_cells(read_cells(PROJECT.solution_file(chapter))).items()}
 
 
+def mutant(exercise_id: str, old: str, new: str) -> str:
+    """The reference solution of ``exercise_id`` with ``old`` replaced by ``new``
+    (a wrong answer one edit away from the right one; the edit must apply)."""
+    source = solution_sources(exercise_id.split(".")[0])[exercise_id]
+    if old not in source:
+        raise AssertionError(f"{exercise_id}: the solution no longer contains {old!r}")
+    return source.replace(old, new)
+
+
 def wrong_answers(chapter: str) -> list[dict]:
     path = REPO / "tests" / "wrong_answers" / f"{PROJECT.chapter_slug(chapter)}.py"
     if not path.is_file():
@@ -66,9 +75,16 @@ def namespace_for(chapter: str, answer_source: str) -> dict:
 def run_exercise(chapter: str, exercise_id: str, answer_source: str, salt: str = "tests"):
     """{check name: CheckResult} for every check (visible and hidden)."""
     namespace = namespace_for(chapter, answer_source)
-    student = LocalStudent(namespace)
+    student = LocalStudent(namespace, sources={exercise_id: answer_source})
     seed = check_seed(exercise_id, salt)
     return {
         check.name: run_check(check, student, seed)
         for check in checks_of(chapter).for_exercise(exercise_id)
     }
+
+
+def exercise_points(results: dict) -> float:
+    """What the grader awards for these results (visible points need a hidden pass)."""
+    results = list(results.values())
+    gate_visible_points(results)
+    return sum(r.earned for r in results)

@@ -27,12 +27,14 @@ SEED = "attack-suite"
 def _header(path):
     text = path.read_text()
     expect = dict(
-        (k, float(v)) for k, v in re.findall(r"(ch99\.\w+)=(\d+)", re.search(r"# expect: (.*)", text).group(1))
+        (k, float(v)) for k, v in re.findall(r"(ch\d\d\.\w+)=(\d+)", re.search(r"# expect: (.*)", text).group(1))
     )
     return expect, "# needs: sandbox" in text
 
 
 ATTACK_FILES = sorted(p for p in ATTACKS.glob("*.py"))
+# Attacks on model exercises: the mini project's chapter ch98, graded as a class of its own.
+MODEL_ATTACK_FILES = sorted((ATTACKS / "models").glob("*.py"))
 
 
 def _classmate_answers() -> str:
@@ -97,17 +99,28 @@ def _grade(tmp_path_factory, isolation, files):
     }
 
 
-@pytest.fixture(scope="module")
-def sandboxed(tmp_path_factory):
-    if not bubblewrap_works():
+def _grade_at(tmp_path_factory, isolation, files):
+    """Grade under ``isolation``: the sandbox needs bubblewrap; the weaker
+    level is not asked to stop the attacks that need the sandbox."""
+    if isolation == BUBBLEWRAP and not bubblewrap_works():
         pytest.skip("bubblewrap is not available here (apt-get install bubblewrap)")
-    return _grade(tmp_path_factory, BUBBLEWRAP, ATTACK_FILES)
+    if isolation == PROCESS:
+        files = [p for p in files if not _header(p)[1]]
+    return _grade(tmp_path_factory, isolation, files)
 
 
-@pytest.fixture(scope="module")
-def process_only(tmp_path_factory):
-    files = [p for p in ATTACK_FILES if not _header(p)[1]]
-    return _grade(tmp_path_factory, PROCESS, files)
+def _graded_class(isolation, files):
+    """A module fixture: ``files`` graded as one class under ``isolation``."""
+    @pytest.fixture(scope="module")
+    def graded(tmp_path_factory):
+        return _grade_at(tmp_path_factory, isolation, files)
+    return graded
+
+
+sandboxed = _graded_class(BUBBLEWRAP, ATTACK_FILES)
+process_only = _graded_class(PROCESS, ATTACK_FILES)
+models_sandboxed = _graded_class(BUBBLEWRAP, MODEL_ATTACK_FILES)
+models_process_only = _graded_class(PROCESS, MODEL_ATTACK_FILES)
 
 
 def _check_scores(graded, path):
@@ -158,3 +171,10 @@ def test_isolation_level_is_recorded(sandboxed, process_only):
         for name, result in graded["results"].items():
             text = (graded["out"] / name / "results.json").read_text()
             assert f'"isolation": "{level}"' in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", MODEL_ATTACK_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("graded_name", ["models_sandboxed", "models_process_only"])
+def test_model_attack(graded_name, path, request):
+    _check_scores(request.getfixturevalue(graded_name), path)

@@ -51,3 +51,21 @@ def test_cache_reuses_unchanged_and_regrades_changed(tmp_path):
     checks.write_text(checks.read_text() + "\n# a harmless edit to the checks\n")
     after_checks = grade()
     assert after_checks.cached == 0
+
+
+def test_every_setting_that_can_change_a_verdict_is_in_the_key():
+    """A regrade with other limits, budgets or isolation never reuses a verdict."""
+    from workbook.grading.cache import ResultCache
+    from workbook.grading.sandbox import Limits
+    from workbook.grading.session import verdict_settings
+
+    project = Project(REPO / "tests" / "fixtures" / "mini")
+
+    def key(isolation="process", **limits):
+        cache = ResultCache(REPO, project, "salt", isolation, verdict_settings(Limits(**limits)))
+        return cache.key(b"notebook", "ann", "ch99")
+
+    keys = [key(), key("bubblewrap"), key(memory_bytes=1 << 30), key(processes=8),
+            key(file_bytes=1 << 20), key(submission_seconds=60)]
+    assert len(set(keys)) == len(keys)
+    assert key() == key()

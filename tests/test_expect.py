@@ -11,6 +11,7 @@ from workbook.grading import (
     expect_frame_close,
     expect_number_close,
     expect_numbers,
+    expect_python_number,
     expect_sequence,
     expect_weight_shapes,
     weight_shapes,
@@ -23,6 +24,15 @@ def test_expect_number_close():
         expect_number_close(2.1, 2.0, what="x")
     with pytest.raises(CheckFailed, match="single number"):
         expect_number_close(np.ones(2), 1.0, what="x")
+
+
+def test_expect_python_number_refuses_zero_d_and_one_element_arrays():
+    assert expect_python_number(2, what="x") == 2.0 and expect_python_number(2.5) == 2.5
+    for value in (np.array(2.0), np.array([2.0])):
+        with pytest.raises(CheckFailed, match="Python number"):
+            expect_python_number(value, what="x")
+    with pytest.raises(CheckFailed, match="bool"):
+        expect_python_number(True)
 
 
 def test_expect_numbers_accepts_lists_and_keeps_array_dtype():
@@ -69,3 +79,24 @@ def test_weight_shapes():
     expect_weight_shapes(info, [[3, 2], [2]])
     with pytest.raises(CheckFailed, match="the weight shapes is"):
         expect_weight_shapes(info, [(2, 3), (2,)])
+
+
+def test_expect_dtype_kind_tells_integers_floats_and_booleans_apart():
+    from workbook.grading import expect_dtype_kind
+
+    expect_dtype_kind(np.array([1, 2], dtype=np.int32), "integer")
+    expect_dtype_kind(np.array([1.0], dtype=np.float32), "float")
+    with pytest.raises(CheckFailed, match="expected integer numbers"):
+        expect_dtype_kind(np.array([1.0, 2.0]), "integer", "the counts")
+    with pytest.raises(CheckFailed, match="expected float numbers"):
+        expect_dtype_kind(np.array([True, False]), "float", "the one-hot matrix")
+
+
+def test_expect_gradient_fails_with_a_hint_when_no_gradient_flowed():
+    from workbook.grading import expect_gradient
+
+    expect_gradient(np.array([1.0, 2.0]), [1.0, 2.0])
+    with pytest.raises(CheckFailed, match="keras.ops"):
+        expect_gradient(None, [1.0, 2.0])
+    with pytest.raises(CheckFailed, match="is off"):
+        expect_gradient(np.array([1.0, 3.0]), [1.0, 2.0])

@@ -217,3 +217,247 @@ def test_file_names_cannot_break_the_output_folder(tmp_path):
     assert any("eve\\xff.ipynb is not valid notebook JSON" in row["error"] for row in rows)
     for result in run.results:
         assert (out / result.submission / "feedback.md").is_file()
+
+
+# ------------------------------------------------ grader hardening (issue 9)
+
+STRAY_WRITER = '''# exercise: ch99.double
+import ctypes, os, time
+# A stray that dodges a sweep of /proc (a name that is not UTF-8, a session of
+# its own) and rewrites whatever the grader wrote, after the grader is done.
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        ctypes.CDLL(None).prctl(15, b"\\xff\\xfe", 0, 0, 0)
+        time.sleep(4)
+        for path in {targets!r}:
+            with open(path, "w") as out:
+                out.write("FORGED")
+    os._exit(0)
+time.sleep(0.3)
+def double(x):
+    return 2 * np.asarray(x)
+'''
+
+
+@pytest.mark.slow
+def test_a_stray_cannot_outlive_gradescope_and_rewrite_its_results(tmp_path, monkeypatch):
+    """Every process a worker started ends with it (a PID namespace per
+    worker), even one the /proc sweep cannot read."""
+    import time
+
+    from workbook.cli import main
+
+    out = tmp_path / "results" / "results.json"
+    canary = tmp_path / "canary.txt"
+    canary.write_text("untouched")
+    submission = tmp_path / "sub.ipynb"
+    submission.write_text(notebook_text(_with(ch99_double=STRAY_WRITER.format(
+        targets=[str(out), str(canary)]))))
+    seed = tmp_path / "secret"
+    seed.write_text("course secret\n")
+    monkeypatch.chdir(MINI.root)
+    assert main(["gradescope", str(submission), "--out", str(out), "--seed-file", str(seed),
+                 "--chapter", "ch99", "--isolation", "process"]) == 0
+    written = out.read_text()
+    time.sleep(6)
+    assert out.read_text() == written and json.loads(written)["score"] == 9
+    assert canary.read_text() == "untouched"
+
+
+def test_the_secret_is_never_taken_from_the_command_line(tmp_path, capsys):
+    from workbook.cli import _seed, parser
+
+    for command in (["grade", "class", "--out", "o"], ["gradescope", "sub.ipynb", "--chapter", "ch99"]):
+        with pytest.raises(SystemExit):
+            parser().parse_args([*command, "--seed", "s3cret"])
+        assert "--seed-file" in capsys.readouterr().err
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret\n")
+    args = parser().parse_args(["grade", "class", "--out", "o", "--seed-file", str(secret)])
+    assert _seed(args) == "s3cret"
+    with pytest.raises(SystemExit):  # gradescope needs one
+        parser().parse_args(["gradescope", "sub.ipynb", "--chapter", "ch99"])
+
+
+def test_no_silent_fallback_to_process_isolation(monkeypatch):
+    from workbook.grading import sandbox
+
+    monkeypatch.setattr(sandbox, "bubblewrap_installed", lambda: False)
+    assert sandbox.choose_isolation("auto") == sandbox.PROCESS
+    assert "not installed" in sandbox.isolation_note("auto", sandbox.PROCESS)
+    assert sandbox.isolation_note(sandbox.PROCESS, sandbox.PROCESS) == ""
+    monkeypatch.setattr(sandbox, "bubblewrap_installed", lambda: True)
+    monkeypatch.setattr(sandbox, "bubblewrap_problem", lambda: "bwrap: setting up uid map")
+    for requested in ("auto", sandbox.BUBBLEWRAP):
+        with pytest.raises(sandbox.IsolationError, match="--isolation process"):
+            sandbox.choose_isolation(requested)
+    assert sandbox.choose_isolation(sandbox.PROCESS) == sandbox.PROCESS
+
+
+def test_sandbox_probe_runs_the_real_interpreter():
+    from workbook.grading import sandbox
+
+    if not sandbox.bubblewrap_installed():
+        pytest.skip("bubblewrap is not installed")
+    command = sandbox.sandboxed_command(["/bin/true"], {})
+    assert sandbox.bubblewrap_problem() == ""
+    # ... and what it binds keeps /tmp read-only, the interpreter's paths after it.
+    assert command.index("--tmpfs") < command.index("--ro-bind")
+    pairs = set(zip(command, command[1:]))
+    assert {("--remount-ro", "/tmp"), ("--remount-ro", "/dev"), ("--remount-ro", "/")} <= pairs
+
+
+def test_the_sandbox_leaves_no_shared_writable_place(tmp_path):
+    """/tmp, /dev (and /dev/shm) and the root are read-only in the sandbox,
+    even for its own user: a worker writes only to its own home."""
+    import subprocess
+
+    from workbook.grading import sandbox
+
+    if not sandbox.bubblewrap_works():
+        pytest.skip("bubblewrap does not work here")
+    script = "for p in /tmp/x /dev/shm/x /x; do echo 1 > $p && echo WROTE $p; done; true"
+    done = subprocess.run(sandbox.sandboxed_command(["/bin/sh", "-c", script], {}),
+                          capture_output=True, text=True, timeout=60)
+    assert "WROTE" not in done.stdout, done.stdout
+
+
+def test_grader_side_files_do_not_follow_planted_links(tmp_path):
+    """The secret, cache entries and reports are created new and never
+    written through a link someone planted in their place."""
+    from workbook.grading import safefiles
+    from workbook.grading.batch import SECRET_FILE, _secret
+    from workbook.grading.session import WorkerSession
+
+    victim = tmp_path / "victim.txt"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / SECRET_FILE).symlink_to(victim)  # victim does not exist yet
+    with pytest.raises(OSError):
+        _secret(out, None)
+    assert not victim.exists()
+
+    victim.write_text("untouched")
+    report = out / "results.json"
+    report.symlink_to(victim)
+    safefiles.atomic_write(report, b"{}")
+    assert victim.read_text() == "untouched" and not report.is_symlink()
+    with pytest.raises(FileExistsError):
+        safefiles.write_new(out / "results.json", b"x")
+
+    class Server:  # what WorkerSession needs before it starts a worker
+        isolation = "process"
+
+    session = WorkerSession(Server())
+    try:
+        assert session.workdir.stat().st_mode & 0o777 == 0o700
+        assert session.output_path.stat().st_mode & 0o077 == 0
+    finally:
+        session.cleanup()
+
+
+def test_cache_entries_do_not_follow_planted_links(tmp_path):
+    from workbook.grading.cache import ResultCache
+    from workbook.grading.runner import SubmissionResult
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched")
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    cache = ResultCache(folder, MINI, "salt", "process")
+    key = cache.key(b"notebook", "ann", "ch99")
+    for name in (f".{key}.tmp", f"{key}.json"):
+        (folder / name).symlink_to(victim)
+    cache.store(key, SubmissionResult("ann", "ann.ipynb", complete=True))
+    assert victim.read_text() == "untouched"
+    assert cache.load(key).submission == "ann"
+
+
+@pytest.mark.slow
+def test_the_submission_wall_budget_ends_grading_with_a_note(tmp_path):
+    from workbook.grading.sandbox import Limits
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    slow = "# exercise: ch99.double\nimport time\ntime.sleep(30)\n"
+    (folder / "slow.ipynb").write_text(notebook_text(_with(ch99_double=slow)))
+    run = grade_class([folder], MINI, tmp_path / "out", jobs=1, seed="t", isolation="process",
+                      limits=Limits(submission_seconds=4), log=lambda *a: None)
+    result = run.results[0]
+    assert result.seconds < 20 and result.score == 0
+    assert any("total time budget of 4 s" in note for note in result.notes)
+    assert result.limits["submission_seconds"] == 4
+    assert all(e.score == 0 for e in result.exercises)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_from_outside_leaves_no_cached_verdict(tmp_path, monkeypatch):
+    """An honest student whose worker something else killed loses points this
+    time; the verdict is not cached, so a regrade gives them back."""
+    import os
+    import signal
+    import time
+
+    from workbook.grading import runner
+
+    original = runner.WorkerSession.start
+    killed = []
+
+    def start_then_get_killed(self):
+        seconds = original(self)
+        if not killed:  # the first worker: killed by someone else, not by its budget
+            killed.append(self.pid)
+            os.kill(self.pid, signal.SIGKILL)
+            while open(f"/proc/{self.pid}/stat", "rb").read().split(b") ")[1][:1] != b"Z":
+                time.sleep(0.01)
+        return seconds
+
+    monkeypatch.setattr(runner.WorkerSession, "start", start_then_get_killed)
+    folder, out = tmp_path / "class", tmp_path / "out"
+    folder.mkdir()
+    (folder / "honest.ipynb").write_text(notebook_text(_with()))
+    first = grade_class([folder], MINI, out, jobs=1, seed="t", isolation="process",
+                        log=lambda *a: None).results[0]
+    assert not first.complete and any("killed from outside" in n for n in first.notes)
+    monkeypatch.setattr(runner.WorkerSession, "start", original)
+    again = grade_class([folder], MINI, out, jobs=1, seed="t", isolation="process",
+                        log=lambda *a: None).results[0]
+    assert not again.cached and again.score == 9
+
+
+TREE_HOG = '''# exercise: ch99.double
+import os, time
+# Four processes of 200 MB each: every one is under a 512 MiB per-process
+# limit, together they are over it.
+children = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        block = bytearray(200 << 20)
+        block[::4096] = b"x" * len(block[::4096])
+        time.sleep(3)
+        os._exit(0)
+    children.append(pid)
+ALL_RAN = all(os.waitpid(pid, 0)[1] == 0 for pid in children)
+def double(x):
+    return 2 * np.asarray(x) if ALL_RAN else np.asarray(x)
+'''
+
+
+@pytest.mark.slow
+def test_the_memory_limit_holds_for_a_worker_and_all_it_starts(tmp_path):
+    from workbook.grading.cgroups import RLIMIT_ONLY, memory_cgroup_kind
+    from workbook.grading.sandbox import Limits
+
+    if memory_cgroup_kind() == RLIMIT_ONLY:
+        pytest.skip("no memory cgroup can be made here: only the documented per-process bound")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "tree.ipynb").write_text(notebook_text(_with(ch99_double=TREE_HOG)))
+    run = grade_class([folder], MINI, tmp_path / "out", jobs=1, seed="t", isolation="process",
+                      limits=Limits(memory_bytes=512 << 20), log=lambda *a: None)
+    result = run.results[0]
+    assert result.limits["memory_scope"] == memory_cgroup_kind()
+    assert {e.exercise_id: e.score for e in result.exercises} == {
+        "ch99.double": 0, "ch99.total": 3, "ch99.negate": 3}

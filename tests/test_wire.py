@@ -95,3 +95,11 @@ def test_bad_array_lists_are_refused(sizes):
 def test_a_header_that_is_not_an_object_is_refused():
     with pytest.raises(WireError, match="object"):
         read_message(_raw_message(b"[1, 2]"))
+
+
+def test_zero_dimensional_arrays_keep_their_shape():
+    # A 0-d tensor a student returns for "a number" must arrive as 0-d, so that
+    # a check can tell it from a float and from a one-element vector.
+    back = roundtrip({"value": [np.array(2.5), np.asarray(np.float32(1.0)), np.arange(3)[::2]]})["value"]
+    assert [a.shape for a in back] == [(), (), (2,)]
+    assert back[0] == 2.5 and back[1].dtype == np.float32

@@ -1,4 +1,4 @@
-"""The ``workbook`` command: build, release, grade, check, validate, demo."""
+"""The ``workbook`` command: build, release, grade, check, validate, mutants, demo."""
 
 from __future__ import annotations
 
@@ -59,8 +59,10 @@ def cmd_grade(args) -> int:
 
     project = find_project()
     out = Path(args.out)
-    run = grade_class([Path(p) for p in args.paths], project, out, jobs=args.jobs, seed=args.seed,
-                      isolation=args.isolation, limits=_limits(args), use_cache=not args.no_cache)
+    run = grade_class([Path(p) for p in args.paths], project, out, jobs=args.jobs,
+                      seed=_seed(args), isolation=args.isolation, limits=_limits(args),
+                      use_cache=not args.no_cache,
+                      chapter=args.chapter, max_file_mb=args.max_file_mb)
     _print_grades(run, out)
     return 0
 
@@ -68,7 +70,44 @@ def cmd_grade(args) -> int:
 def _limits(args):
     from workbook.grading.sandbox import GIB, Limits
 
-    return Limits(memory_bytes=int(args.memory_limit * GIB), processes=args.max_processes)
+    return Limits(memory_bytes=int(args.memory_limit * GIB), processes=args.max_processes,
+                  submission_seconds=args.submission_budget)
+
+
+def _seed(args) -> str | None:
+    """The hidden-input secret from --seed-file (never from the command line,
+    which any process can read in /proc/<pid>/cmdline)."""
+    if args.seed_file is None:
+        return None
+    try:
+        seed = Path(args.seed_file).read_text().strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot read the seed file {args.seed_file}: {error}") from None
+    if not seed:
+        raise ValueError(f"the seed file {args.seed_file} is empty")
+    return seed
+
+
+def _refuse_seed_on_command_line(text: str) -> str:
+    raise argparse.ArgumentTypeError(
+        "a secret on the command line is readable by every process (/proc/<pid>/cmdline): "
+        "put it in a file and pass --seed-file FILE")
+
+
+def _add_isolation_and_limits(p, seed_help: str, seed_required: bool = False) -> None:
+    """The options of `grade` and `gradescope` that decide how workers run."""
+    p.add_argument("--seed", type=_refuse_seed_on_command_line, help=argparse.SUPPRESS)
+    p.add_argument("--seed-file", required=seed_required, metavar="FILE", help=seed_help)
+    p.add_argument("--isolation", choices=["auto", "bubblewrap", "process"], default="auto",
+                   help="auto (default): the bubblewrap sandbox, or process only where bwrap is "
+                        "not installed; a sandbox that is installed but broken is an error")
+    p.add_argument("--memory-limit", type=positive(float), default=4.0, metavar="GIB",
+                   help="memory a worker and all it starts may allocate (default 4 GiB)")
+    p.add_argument("--max-processes", type=positive(int), default=64,
+                   help="processes and threads a worker may start (default 64)")
+    p.add_argument("--submission-budget", type=positive(float), default=None, metavar="SECONDS",
+                   help="total wall time per submission; exercises not reached get 0 (default: "
+                        "the setup budget plus twice the exercise budgets, at most an hour)")
 
 
 def cmd_gradescope(args) -> int:
@@ -87,7 +126,9 @@ def cmd_gradescope(args) -> int:
         raise ValueError(f"expected one notebook in {args.submission}, found {len(submissions)}")
     scratch = Path(tempfile.mkdtemp(prefix="workbook-gradescope-"))
     try:
-        run = grade_class(submissions, project, scratch, jobs=1, seed=args.seed, use_cache=False)
+        run = grade_class(submissions, project, scratch, jobs=1, seed=_seed(args),
+                          isolation=args.isolation, limits=_limits(args), use_cache=False,
+                          chapter=args.chapter, max_file_mb=args.max_file_mb)
         results = gradescope_results(run.results[0])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -99,7 +140,7 @@ def cmd_gradescope(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from workbook.grading.selfcheck import format_results, self_check_file
+    from workbook.grading.selfcheck import HIDDEN_GATE_REMINDER, format_results, self_check_file
 
     path = Path(args.notebook)
     print(f"running {path.name} (visible checks only)...")
@@ -111,7 +152,7 @@ def cmd_check(args) -> int:
         print(format_results(exercise_id, checks))
         earned += sum(r.earned for r in checks)
         total += sum(r.points for r in checks)
-    print(f"\nvisible checks: {earned:g}/{total:g} points. The grader also runs hidden checks.")
+    print(f"\nvisible checks: {earned:g}/{total:g} points. {HIDDEN_GATE_REMINDER}")
     return 0 if earned == total else 1
 
 
@@ -125,6 +166,18 @@ def cmd_validate(args) -> int:
     failed = [f for f in findings if not f.ok]
     print(f"\n{'FAILED' if failed else 'OK'}: {len(findings) - len(failed)}/{len(findings)} requirements met")
     return 1 if failed else 0
+
+
+def cmd_mutants(args) -> int:
+    from workbook.mutants.run import run_mutants
+
+    project = find_project()
+    chapters = _chapter_keys(project, args.chapters)
+    if not chapters and not args.exercise:
+        chapters = list(project.chapter_files())
+    run = run_mutants(project, chapters, args.exercise, Path(args.out), jobs=args.jobs,
+                      limit=args.limit, seed=args.seed, isolation=args.isolation)
+    return 1 if run.failed else 0
 
 
 def cmd_demo(args) -> int:
@@ -207,6 +260,13 @@ def output_folder(text: str) -> str:
     return text
 
 
+def _add_max_file_mb(p) -> None:
+    from workbook.grading.intake import DEFAULT_MAX_FILE_MB
+
+    p.add_argument("--max-file-mb", type=positive(float), default=DEFAULT_MAX_FILE_MB, metavar="MB",
+                   help=f"larger submission files are not read (default {DEFAULT_MAX_FILE_MB:g} MB)")
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="workbook",
@@ -231,22 +291,23 @@ def parser() -> argparse.ArgumentParser:
                    help="where to write gradebook.csv and feedback")
     p.add_argument("--jobs", type=positive(int), default=None,
                    help="submissions graded at once (default: cores)")
-    p.add_argument("--seed", default=None,
-                   help="fix the hidden-check inputs (default: a secret kept in the output folder)")
-    p.add_argument("--isolation", choices=["auto", "bubblewrap", "process"], default="auto",
-                   help="auto: the bubblewrap sandbox when it works here, else process only")
-    p.add_argument("--memory-limit", type=positive(float), default=4.0, metavar="GIB",
-                   help="memory a worker may allocate (default 4 GiB)")
-    p.add_argument("--max-processes", type=positive(int), default=64,
-                   help="processes and threads a worker may start (default 64)")
+    _add_isolation_and_limits(p, "a file holding the secret of the hidden-check inputs "
+                                 "(default: a secret kept in the output folder)")
     p.add_argument("--no-cache", action="store_true", help="regrade even unchanged submissions")
+    p.add_argument("--chapter", default=None, metavar="chNN",
+                   help="the chapter the class hands in; other chapters' notebooks are not graded "
+                        "(default: per class folder, the chapter most of its notebooks are)")
+    _add_max_file_mb(p)
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("gradescope", help="grade one submission, write Gradescope's results.json")
     p.add_argument("submission", help="the notebook, or Gradescope's submission folder")
     p.add_argument("--out", default="/autograder/results/results.json")
-    p.add_argument("--seed", required=True,
-                   help="the course's secret for hidden inputs (keep it out of the student bundle)")
+    _add_isolation_and_limits(p, "a file holding the course's secret for hidden inputs "
+                                 "(keep it out of the student bundle)", seed_required=True)
+    p.add_argument("--chapter", required=True, metavar="chNN",
+                   help="the assignment's chapter; a notebook of another chapter is not graded")
+    _add_max_file_mb(p)
     p.set_defaults(run=cmd_gradescope)
 
     p = sub.add_parser("check", help="self-check a notebook with the visible checks")
@@ -257,6 +318,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("chapters", nargs="*", help="e.g. ch02 ch03 (default: all)")
     p.add_argument("--jobs", type=positive(int), default=2)
     p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("mutants", help="grade small wrong variants of each solution; "
+                                       "report those that earn full marks")
+    p.add_argument("chapters", nargs="*", help="e.g. ch02 ch03 (default: all)")
+    p.add_argument("--exercise", action="append", default=[], metavar="ID",
+                   help="only this exercise, e.g. ch02.slicing (repeatable)")
+    p.add_argument("--jobs", type=positive(int), default=2,
+                   help="mutants graded at once (default 2)")
+    p.add_argument("--limit", type=positive(int), default=None, metavar="N",
+                   help="grade at most N sampled mutants per exercise (default: all)")
+    p.add_argument("--seed", default=None,
+                   help="the grading secret of the hidden inputs (default: a fixed one)")
+    p.add_argument("--isolation", choices=["auto", "bubblewrap", "process"], default="auto")
+    p.add_argument("--out", default="build/mutants", type=output_folder,
+                   help="where to write report.json (default: build/mutants)")
+    p.set_defaults(run=cmd_mutants)
 
     p = sub.add_parser("data", help="download and prepare data sets into the shared cache")
     p.add_argument("action", nargs="?", choices=["download", "info"], default="info",

@@ -13,6 +13,7 @@ from workbook.grading import (
     CheckFailed,
     Checks,
     expect_array,
+    expect_built_without,
     expect_close,
     expect_dict,
     expect_equal,
@@ -22,6 +23,12 @@ from workbook.grading import (
     expect_sequence,
     expect_true,
     expect_weight_shapes,
+)
+from workbook.grading.expect import (
+    expect_dtype,
+    expect_normal_sample,
+    expect_rate,
+    expect_uniform_sample,
 )
 
 checks = Checks("ch05")
@@ -129,11 +136,39 @@ def expect_normal_mask_rates(student, p, label):
                         atol=1e-9, what=f"normal_mask_mean_factor({label})")
 
 
-def xavier_sample(student, rng, fan_in, fan_out, what):
-    """xavier_uniform((fan_in, fan_out), seed) in float64, its bound and its target variance."""
+def expect_xavier_sample(student, rng, fan_in, fan_out):
+    """xavier_uniform((fan_in, fan_out), seed) is float32 and looks like U(-a, a) draws."""
+    what = f"xavier_uniform(({fan_in}, {fan_out}), seed)"
     w = expect_array(student.call("xavier_uniform", (fan_in, fan_out), int(rng.integers(1000))),
                      shape=(fan_in, fan_out), what=what)
-    return w.astype(np.float64), math.sqrt(6 / (fan_in + fan_out)), 2 / (fan_in + fan_out)
+    expect_dtype(w, "float32", what)
+    bound = math.sqrt(6 / (fan_in + fan_out))
+    expect_uniform_sample(w, -bound, bound, what)
+
+
+def expect_normal_kernels(info, indices, sigma):
+    """Each kernel on its own (one wrong layer among right ones fails) is N(0, sigma^2)."""
+    for index in indices:
+        expect_normal_sample(info.weights[index], sigma,
+                             what=f"kernel W{index // 2 + 1} {tuple(info.weights[index].shape)}")
+
+
+def expect_dropout_sample(out, X, p, what):
+    """``out`` is X with each entry dropped independently with probability p and
+    the others divided by 1 - p (X has no zeros and an even number of rows and
+    columns)."""
+    out = expect_array(out, shape=X.shape, what=what).astype(np.float64)
+    dropped = out == 0
+    expect_true(np.allclose(out[~dropped], X[~dropped] / (1 - p), rtol=1e-5),
+                f"the entries that {what} keeps should equal X / (1 - p), with p = {p}")
+    expect_rate(dropped, p, f"the share of entries that {what} drops")
+    # Disjoint pairs of neighbours are both dropped with probability p^2 when
+    # every entry has its own draw; a mask shared along a row or a column
+    # drops them together with probability p.
+    for pairs, direction in [(dropped[0::2] & dropped[1::2], "vertically"),
+                             (dropped[:, 0::2] & dropped[:, 1::2], "horizontally")]:
+        expect_rate(pairs, p * p, f"the share of {direction} adjacent pairs that {what} drops "
+                    "together (each entry needs its own draw)")
 
 
 def compare_fold(got, expected, what):
@@ -178,20 +213,17 @@ def activation_grads_on_a_grid(student, rng):
     "ch05.mlp_scratch",
     message="build_mlp_scratch((28, 28, 1), [256], 10) is a functional model without Dense "
     "layers, with weights W1 (784, 256), b1 (256,), W2 (256, 10), b2 (10,) = 203,530 parameters, "
-    "kernels ~ N(0, 0.01^2), biases 0, and (B, 10) logits",
+    "each kernel ~ N(0, 0.01^2) (normal, not uniform), biases 0, and (B, 10) logits",
 )
 def mlp_scratch_fashion_shapes(student, rng):
     x = rng.random(size=(5, 28, 28, 1)).astype(np.float32)
-    info = expect_functional(student.model("build_mlp_scratch", (28, 28, 1), [256], 10, inputs=x))
-    expect_true(not info.layers_built_on("Dense"),
-                "write the layers yourself with add_weight and keras.ops, not with Dense")
+    info = expect_functional(student.model("build_mlp_scratch", (28, 28, 1), [256], 10, inputs=x),
+                             custom_layers=True)
+    expect_built_without(student, info, "ch05.mlp_scratch")
     expect_equal(info.count_params, 203530, what="the number of parameters")
     expect_weight_shapes(info, [(784, 256), (256,), (256, 10), (10,)],
                          what="the weight shapes (in creation order)")
-    for index in (0, 2):
-        std = float(np.std(info.weights[index]))
-        expect_true(0.009 < std < 0.011, f"kernel W{index // 2 + 1} has standard deviation "
-                    f"{std:.4g}; expected about sigma = 0.01")
+    expect_normal_kernels(info, (0, 2), 0.01)
     for index in (1, 3):
         expect_true(not np.any(info.weights[index]), f"bias b{index // 2 + 1} should start at 0")
     expect_array(info.outputs, shape=(5, 10), what="the model's output")
@@ -206,7 +238,7 @@ def mlp_scratch_forward(student, rng):
     x = rng.normal(size=(4, 3, 5, 2)).astype(np.float32)
     weights = random_weights(rng, [30, 7, 3])
     info = expect_functional(student.model("build_mlp_scratch", (3, 5, 2), [7], 3, inputs=x,
-                                           set_weights=weights))
+                                           set_weights=weights), custom_layers=True)
     expect_close(info.outputs, mlp_forward(x, weights), rtol=1e-4, atol=1e-5,
                  what="the model's output")
 
@@ -234,21 +266,11 @@ def backprop_matches_autograd(student, rng):
 
 @checks.visible(
     "ch05.xavier_uniform",
-    message="xavier_uniform((300, 200), seed) has shape (300, 200), values within "
-    "+-sqrt(6 / 500) that reach close to the bound, mean about 0 and variance 2 / 500 (within 5%)",
+    message="xavier_uniform((300, 200), seed) is a float32 (300, 200) tensor whose values lie "
+    "within +-sqrt(6 / 500) and reach both ends, with mean about 0 and variance 2 / 500",
 )
 def xavier_uniform_statistics(student, rng):
-    fan_in, fan_out = 300, 200
-    w, bound, target = xavier_sample(student, rng, fan_in, fan_out,
-                                     "xavier_uniform((300, 200), seed)")
-    expect_true(np.abs(w).max() <= bound * (1 + 1e-6),
-                f"a value {np.abs(w).max():.4f} lies outside +-{bound:.4f}")
-    expect_true(np.abs(w).max() > 0.97 * bound,
-                f"the largest |value| is {np.abs(w).max():.4f}; a uniform sample of this size "
-                f"should come close to the bound {bound:.4f}")
-    expect_true(abs(w.mean()) < 6 * math.sqrt(target / w.size), f"the mean is {w.mean():.4g}, not 0")
-    expect_true(abs(w.var() / target - 1) < 0.05,
-                f"the variance is {w.var():.5g}; expected 2 / (fan_in + fan_out) = {target:.5g}")
+    expect_xavier_sample(student, rng, 300, 200)
 
 
 # ---------------------------------------------------------- 5.6 dropout
@@ -268,21 +290,13 @@ def dropout_layer_edge_cases(student, rng):
 
 @checks.visible(
     "ch05.dropout_layer",
-    message="dropout_layer(X, 0.5) zeroes about half of the entries (uniformly at random) and "
-    "doubles the others, so the mean stays the same",
+    message="dropout_layer(X, 0.5) zeroes about half of the entries, each independently of "
+    "the others, and doubles the others, so the mean stays the same",
 )
 def dropout_layer_half(student, rng):
-    value = float(rng.uniform(0.5, 3.0))
-    X = np.full((200, 500), value, dtype=np.float32)
-    out = expect_array(student.call("dropout_layer", X, 0.5, int(rng.integers(1000))),
-                       shape=X.shape, what="dropout_layer(X, 0.5)").astype(np.float64)
-    dropped = np.isclose(out, 0.0)
-    expect_true(np.all(dropped | np.isclose(out, 2 * value, rtol=1e-5)),
-                f"every entry should be 0 or 2 * {value:.3f} = {2 * value:.3f}")
-    expect_true(abs(dropped.mean() - 0.5) < 0.01,
-                f"{dropped.mean():.3f} of the entries were dropped; expected about 0.5")
-    expect_true(abs(out.mean() / value - 1) < 0.02,
-                f"the mean changed from {value:.3f} to {out.mean():.3f}")
+    X = np.full((200, 500), rng.uniform(0.5, 3.0), dtype=np.float32)
+    out = student.call("dropout_layer", X, 0.5, int(rng.integers(1000)))
+    expect_dropout_sample(out, X, 0.5, "dropout_layer(X, 0.5)")
 
 
 @checks.visible(

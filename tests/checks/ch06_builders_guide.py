@@ -21,6 +21,9 @@ from workbook.grading import (
     expect_sequence,
     expect_true,
 )
+from workbook.grading.expect import (
+    expect_dtype, expect_normal_sample, expect_rate, expect_uniform_sample,
+)
 
 checks = Checks("ch06")
 
@@ -93,19 +96,25 @@ KERNEL_3x2 = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
 BIAS_2 = np.array([0.5, -0.5])
 
 
+def expect_linear_state(state, kernel, bias, tol):
+    """{'weight': kernel.T, 'bias': bias}, both float32 as the statement asks
+    (load_state_dict would cast float64 silently)."""
+    state = expect_dict(state, {"weight", "bias"}, "dense_to_linear_state(kernel, bias)")
+    for key, want in (("weight", kernel.T), ("bias", bias)):
+        expect_dtype(state[key], "float32", f"the torch {key}")
+        expect_close(state[key], want, rtol=tol, atol=tol, what=f"the torch {key}")
+
+
 @checks.visible(
     "ch06.torch_layout",
     message="dense_to_linear_state(kernel, bias) for a (3, 2) Keras kernel returns "
-    "{'weight': kernel.T (shape (2, 3)), 'bias': bias}, and linear_output(kernel, bias, x) "
+    "{'weight': kernel.T (shape (2, 3)), 'bias': bias} as float32 tensors, and "
+    "linear_output(kernel, bias, x) "
     "equals x @ kernel + bias",
 )
 def linear_state_layout(student, rng):
-    state = expect_dict(
-        student.call("dense_to_linear_state", KERNEL_3x2, BIAS_2), {"weight", "bias"},
-        "dense_to_linear_state(kernel, bias)",
-    )
-    expect_close(state["weight"], KERNEL_3x2.T, what="the torch weight")
-    expect_close(state["bias"], BIAS_2, what="the torch bias")
+    expect_linear_state(student.call("dense_to_linear_state", KERNEL_3x2, BIAS_2),
+                        KERNEL_3x2, BIAS_2, tol=1e-6)
     x = np.array([[1.0, 0.0, -1.0], [0.5, 2.0, 1.0]])
     got = student.call("linear_output", KERNEL_3x2, BIAS_2, x)
     expect_close(got, x @ KERNEL_3x2 + BIAS_2, rtol=1e-5, atol=1e-5, what="linear_output(kernel, bias, x)")
@@ -132,19 +141,18 @@ def tied_model_structure(student, rng):
 
 @checks.visible(
     "ch06.initializers",
-    message="build_initialized_mlp(20, 256, seed=0): the hidden kernel has mean about 0 and "
-    "standard deviation about 0.01, the hidden bias is zero, the output kernel is all 42 and "
-    "the output bias is 1",
+    message="build_initialized_mlp(20, 256, seed) for a random seed: the hidden kernel looks "
+    "like N(0, 0.01^2) draws (mean 0, standard deviation 0.01, normal rather than uniform), the "
+    "hidden bias is zero, the output kernel is all 42 and the output bias is 1",
 )
 def initializers_statistics(student, rng):
-    model = expect_functional(student.model("build_initialized_mlp", 20, 256, 0), "the model")
+    # A seed per student: with a fixed one every student's kernel is the same draw.
+    model = expect_functional(
+        student.model("build_initialized_mlp", 20, 256, int(rng.integers(10_000))), "the model")
     expect_equal(len(model.weights), 4, "the number of weight variables")
     kernel, bias, out_kernel, out_bias = model.weights
     expect_equal(tuple(kernel.shape), (20, 256), "the hidden kernel's shape")
-    std = float(np.std(kernel))
-    expect_true(0.009 < std < 0.011, f"the hidden kernel's standard deviation is {std:.4g}; expected 0.01")
-    mean = float(np.mean(kernel))
-    expect_true(abs(mean) < 1e-3, f"the hidden kernel's mean is {mean:.3g}; expected about 0")
+    expect_normal_sample(kernel, 0.01, what="the hidden kernel")
     expect_close(bias, np.zeros(256), what="the hidden bias")
     expect_close(out_kernel, np.full((256, 1), 42.0), what="the output kernel")
     expect_close(out_bias, np.ones(1), what="the output bias")
@@ -154,6 +162,8 @@ def initializers_statistics(student, rng):
 
 
 def check_chopped(values, what):
+    """Every entry 0 or 5 <= |w| <= 10; about half zero, the others' magnitudes
+    U(5, 10) and half of them negative (each within 6 standard errors)."""
     magnitude = np.abs(values)
     nonzero = magnitude > 0
     expect_true(
@@ -161,16 +171,9 @@ def check_chopped(values, what):
         f"{what} has entries strictly between 0 and 5 in absolute value (or above 10); "
         "every entry should be 0 or have 5 <= |w| <= 10",
     )
-    zero_share = 1.0 - float(np.mean(nonzero))
-    expect_true(
-        0.4 < zero_share < 0.6,
-        f"{zero_share:.0%} of {what} is zero; about half of U(-10, 10) lies in (-5, 5)",
-    )
-    negative_share = float(np.mean(values[nonzero] < 0)) if nonzero.any() else 0.0
-    expect_true(
-        0.4 < negative_share < 0.6,
-        f"{negative_share:.0%} of the nonzero entries of {what} are negative; expected about half",
-    )
+    expect_rate(~nonzero, 0.5, f"the share of zeros in {what} (half of U(-10, 10) lies in (-5, 5))")
+    expect_uniform_sample(magnitude[nonzero], 5.0, 10.0, f"the nonzero |w| of {what}")
+    expect_rate(values[nonzero] < 0, 0.5, f"the share of negative entries among the nonzero ones of {what}")
 
 
 @checks.visible(
@@ -211,7 +214,8 @@ def deferred_build_small(student, rng):
     "row's own mean from a batch of rows",
 )
 def centered_layer_values(student, rng):
-    layer = expect_model(student.model("make_centered_layer", inputs=np.array([[1.0, 2, 3, 4, 5]])))
+    layer = expect_model(student.model("make_centered_layer", inputs=np.array([[1.0, 2, 3, 4, 5]])),
+                         custom_layers=True)
     expect_close(layer.outputs, [[-2.0, -1, 0, 1, 2]], atol=1e-5, what="CenteredLayer()([[1, 2, 3, 4, 5]])")
     batch = np.array([[1.0, 2, 3, 4, 5], [10.0, 10, 10, 10, 20], [0.0, -1, 0, -1, 0]])
     layer = student.model("make_centered_layer", inputs=batch)
@@ -225,7 +229,8 @@ def centered_layer_values(student, rng):
     "CenteredLayer; the CenteredLayer has no weights and the model 8*16+16 = 144 parameters",
 )
 def centered_model_structure(student, rng):
-    model = expect_functional(student.model("build_centered_model", 8, 16), "build_centered_model(8, 16)")
+    model = expect_functional(student.model("build_centered_model", 8, 16), "build_centered_model(8, 16)",
+                              custom_layers=True)
     expect_equal(model.layer_classes(), ["InputLayer", "Dense", "CenteredLayer"], "the layer classes")
     expect_equal(model.layers[-1]["weight_shapes"], [], "the weights of CenteredLayer")
     expect_equal(model.count_params, 144, "the number of parameters")
@@ -253,7 +258,7 @@ BIAS_3 = np.array([0.1, -0.2, 0.05])
 def my_dense_outputs_and_shapes(student, rng):
     model = expect_functional(
         student.model("build_my_dense_model", 5, 3, inputs=X_4x5, set_weights=[KERNEL_5x3, BIAS_3]),
-        "build_my_dense_model(5, 3)",
+        "build_my_dense_model(5, 3)", custom_layers=True,
     )
     expect_equal(model.layer_classes(), ["InputLayer", "MyDense"], "the layer classes")
     expect_equal(model.layers[1]["weight_shapes"], [[5, 3], [3]], "the weight shapes of MyDense")

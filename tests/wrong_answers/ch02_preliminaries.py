@@ -354,6 +354,15 @@ def numerical_derivative(f, x, h):
     return float((f(x + step) - f(x - step)) / (2 * step))
 """,
     ),
+    dict(
+        exercise="ch02.numerical_derivative",
+        why="returns the 0-d tensor f gives back, not the number the statement asks for",
+        rejected_by=["numerical_derivative_quadratic"],
+        source="""
+def numerical_derivative(f, x, h):
+    return (f(x + h) - f(x - h)) / (2 * h)
+""",
+    ),
     # ----------------------------------------------------------- gradients
     dict(
         exercise="ch02.gradients",
@@ -599,6 +608,29 @@ def die_frequencies(num_tosses, seed):
     rng = np.random.default_rng(seed)
     tosses = rng.integers(1, 7, size=num_tosses)
     return np.bincount(tosses)[1:] / num_tosses
+""",
+    ),
+    # ---------------------------------------- issue 10: the telling case
+    dict(
+        exercise="ch02.preprocess",
+        why="class 3: adds the _nan indicator only to text columns that have missing values",
+        rejected_by=["preprocess_random_table"],
+        secrets=20,
+        source="""
+import pandas as pd
+
+
+def preprocess(data):
+    frame = pd.DataFrame(data)
+    parts = []
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_numeric_dtype(column):
+            parts.append(column.fillna(column.mean()))
+        else:
+            missing = bool(column.isna().any())
+            parts.append(pd.get_dummies(column, prefix=name, dummy_na=missing).astype(float))
+    return pd.concat(parts, axis=1)
 """,
     ),
 ]

@@ -8,6 +8,8 @@ K-fold folds that drop the remainder, gradients cut by detach, Sequential
 instead of functional.
 """
 
+from exercise_harness import mutant
+
 WRONG_ANSWERS = [
     # ---------------------------------------------------------- squared_loss
     dict(
@@ -222,6 +224,28 @@ def synthetic_data(w, b, num_examples, noise=0.01, seed=None):
 """,
     ),
     # -------------------------------------------------------- linear_scratch
+    dict(
+        exercise="ch03.linear_scratch",
+        why="a LinearScratch that only wraps a Dense inside (the layer is not written by hand)",
+        rejected_by=["linear_scratch_forward", "linear_scratch_units_and_init"],
+        source="""
+class LinearScratch(keras.layers.Layer):
+    def __init__(self, units, sigma=0.01, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.sigma = sigma
+        self.inner = keras.layers.Dense(
+            units, kernel_initializer=keras.initializers.RandomNormal(stddev=sigma))
+
+    def call(self, X):
+        return self.inner(X)
+
+
+def build_scratch_model(num_inputs, units=1, sigma=0.01):
+    features = keras.Input(shape=(num_inputs,))
+    return keras.Model(features, LinearScratch(units, sigma)(features))
+""",
+    ),
     dict(
         exercise="ch03.linear_scratch",
         why="a Sequential model instead of a functional one",
@@ -806,6 +830,21 @@ def l1_penalty(w):
     return ops.sum(w)
 """,
     ),
+    # (after the others: the sample class takes each exercise's first wrong answer)
+    dict(
+        exercise="ch03.penalties",
+        why="no implementation: returns the shipped visible check's constants",
+        rejected_by=["penalties_random_tensors"],
+        scores=0,  # the visible check passes, but earns nothing without a hidden one
+        source="""
+def l2_penalty(w):
+    return 7.125
+
+
+def l1_penalty(w):
+    return 6.5
+""",
+    ),
     # ---------------------------------------------------- weight_decay_model
     dict(
         exercise="ch03.weight_decay_model",
@@ -854,6 +893,26 @@ def build_weight_decay_model(num_inputs, lambd):
 """,
     ),
     # ---------------------------------------------------------------- k_fold
+    dict(
+        exercise="ch03.synthetic_data",
+        why="a default noise of 0.1 where the statement fixes 0.01",
+        rejected_by=["synthetic_data_default_noise"],
+        source=mutant("ch03.synthetic_data", "noise=0.01, seed=None", "noise=0.1, seed=None"),
+    ),
+    dict(
+        exercise="ch03.linear_scratch",
+        why="W's rows from input_shape[1], right only for inputs of rank 2",
+        rejected_by=["linear_scratch_layer_defaults_and_rank"],
+        source=mutant("ch03.linear_scratch", "shape=(input_shape[-1], self.units)",
+                      "shape=(input_shape[1], self.units)"),
+    ),
+    dict(
+        exercise="ch03.linear_scratch",
+        why="the layer's own default sigma changed to 0.02 (build_scratch_model always passes one)",
+        rejected_by=["linear_scratch_layer_defaults_and_rank"],
+        source=mutant("ch03.linear_scratch", "def __init__(self, units, sigma=0.01,",
+                      "def __init__(self, units, sigma=0.02,"),
+    ),
     dict(
         exercise="ch03.k_fold",
         why="D2L's fold size n // k: the remainder rows are never used",
@@ -910,6 +969,75 @@ def get_k_fold_data(k, i, X, y):
 def get_k_fold_data(k, i, X, y):
     folds = np.array_split(np.arange(len(X)), k)
     return X, y, X[folds[i]], y[folds[i]]
+""",
+    ),
+    # ---------------------------------------- issue 10: the five classes
+    # (1) the same sample for everyone, (2) a pooled property, (3) the telling
+    # case, (5) what the statement asks beyond the values. Classes 1 and 3
+    # must be rejected under every one of many grading secrets.
+    dict(
+        exercise="ch03.linear_scratch",
+        why="class 1: W from a uniform distribution with the right standard deviation",
+        rejected_by=["linear_scratch_initialization", "linear_scratch_units_and_init"],
+        secrets=20,
+        source=mutant("ch03.linear_scratch",
+                      "keras.initializers.RandomNormal(mean=0.0, stddev=self.sigma)",
+                      "keras.initializers.RandomUniform(-self.sigma * 3**0.5, self.sigma * 3**0.5)"),
+    ),
+    dict(
+        exercise="ch03.concise_model",
+        why="class 1: a truncated normal rescaled to standard deviation 0.01",
+        rejected_by=["concise_model_initialization", "concise_model_random_inputs"],
+        secrets=20,
+        source=mutant("ch03.concise_model",
+                      "keras.initializers.RandomNormal(mean=0.0, stddev=0.01)",
+                      "keras.initializers.TruncatedNormal(stddev=0.01 / 0.8796)"),
+    ),
+    dict(
+        exercise="ch03.synthetic_data",
+        why="class 2: a fresh generator for each column, so every column of X is the same",
+        rejected_by=["synthetic_data_statistics"],
+        source="""
+def synthetic_data(w, b, num_examples, noise=0.01, seed=None):
+    columns = [np.random.default_rng(seed).standard_normal(num_examples) for _ in w]
+    X = np.stack(columns, axis=1)
+    eps = np.random.default_rng(seed).standard_normal((num_examples, 1))
+    y = X @ np.asarray(w, dtype=np.float64).reshape(-1, 1) + b + noise * eps
+    return X.astype(np.float32), y.astype(np.float32)
+""",
+    ),
+    dict(
+        exercise="ch03.k_fold",
+        why="class 3: ceil(n / k) rows for the first n % k folds, one fewer for the rest: "
+            "right unless k divides n",
+        rejected_by=["k_fold_random_partitions"],
+        secrets=20,
+        source="""
+import math
+
+
+def get_k_fold_data(k, i, X, y):
+    n = len(X)
+    big = math.ceil(n / k)
+    sizes = [big if j < n % k else big - 1 for j in range(k)]
+    start = sum(sizes[:i])
+    stop = start + sizes[i]
+    keep = np.r_[0:start, stop:n]
+    return X[keep], y[keep], X[start:stop], y[start:stop]
+""",
+    ),
+    dict(
+        exercise="ch03.penalties",
+        why="class 5: computes in NumPy, so autograd cannot differentiate the penalty",
+        rejected_by=["penalties_are_differentiable"],
+        source="""
+def l2_penalty(w):
+    w = ops.convert_to_numpy(w)
+    return float(np.sum(w * w) / 2)
+
+
+def l1_penalty(w):
+    return float(np.sum(np.abs(ops.convert_to_numpy(w))))
 """,
     ),
 ]

@@ -1,5 +1,7 @@
 """Plausible wrong answers for chapter 4; each must fail the checks it names."""
 
+from exercise_harness import mutant
+
 WRONG_ANSWERS = [
     # ------------------------------------------------------------ one_hot
     dict(
@@ -583,5 +585,114 @@ def importance_weights(source_x, target_x):
     z = np.concatenate([np.zeros(len(source_x)), np.ones(len(target_x))])
     return LogisticRegression().fit(X, z).predict_proba(source_x)[:, 1]
 """,
+    ),
+    # ---------------------------------------- issue 10: the five classes
+    # (1) the same sample for everyone, (3) the telling case, (4) one scale
+    # only, (5) what the statement asks beyond the values. Classes 1 and 3
+    # must be rejected under every one of many grading secrets.
+    dict(
+        exercise="ch04.one_hot",
+        why="class 5: returns the boolean comparison, not a float matrix",
+        rejected_by=["one_hot_hidden"],
+        source="""
+def one_hot(y, num_classes):
+    y = ops.reshape(ops.convert_to_tensor(y), (-1, 1))
+    return y == ops.reshape(ops.arange(num_classes), (1, -1))
+""",
+    ),
+    dict(
+        exercise="ch04.softmax_gradients",
+        why="class 4: shifts the logits by the maximum of the whole batch, not each row's",
+        rejected_by=["softmax_gradients_hidden"],
+        secrets=20,  # today's checks missed it for some students only
+        source="""
+def softmax_regression_grads(X, W, b, y):
+    X, W, b = np.asarray(X, float), np.asarray(W, float), np.asarray(b, float)
+    O = X @ W + b
+    E = np.exp(O - O.max())
+    Y_hat = E / E.sum(axis=1, keepdims=True)
+    residual = (Y_hat - np.eye(W.shape[1])[np.asarray(y)]) / len(X)
+    return X.T @ residual, residual.sum(axis=0)
+""",
+    ),
+    dict(
+        exercise="ch04.stable_softmax",
+        why="class 4: shifts by the maximum of the whole array, not of each slice",
+        rejected_by=["stable_softmax_mixed_scales_and_gradient"],
+        source=mutant("ch04.stable_softmax", "ops.max(X, axis=axis, keepdims=True)", "ops.max(X)"),
+    ),
+    dict(
+        exercise="ch04.stable_softmax",
+        why="class 5: computes in NumPy, so autograd cannot differentiate it",
+        rejected_by=["stable_softmax_mixed_scales_and_gradient"],
+        source="""
+def stable_softmax(X, axis=-1):
+    X = ops.convert_to_numpy(X)
+    expX = np.exp(X - X.max(axis=axis, keepdims=True))
+    return expX / expX.sum(axis=axis, keepdims=True)
+""",
+    ),
+    dict(
+        exercise="ch04.ce_from_logits",
+        why="class 4: log-sum-exp in float64, shifted by the maximum of the whole batch",
+        rejected_by=["ce_from_logits_mixed_scales_and_gradient"],
+        secrets=20,  # today's checks missed it for some students only
+        source=mutant("ch04.ce_from_logits",
+                      "O = ops.convert_to_tensor(O)\n    shifted = O - ops.max(O, axis=1, keepdims=True)",
+                      'O = ops.cast(ops.convert_to_tensor(O), "float64")\n    shifted = O - ops.max(O)'),
+    ),
+    dict(
+        exercise="ch04.ce_from_logits",
+        why="class 5: computes in NumPy, so autograd cannot differentiate the loss",
+        rejected_by=["ce_from_logits_mixed_scales_and_gradient"],
+        source="""
+def ce_from_logits(O, y):
+    O = ops.convert_to_numpy(O).astype(np.float64)
+    y = ops.convert_to_numpy(y).astype(int)
+    top = O.max(axis=1, keepdims=True)
+    log_sum_exp = np.log(np.exp(O - top).sum(axis=1)) + top[:, 0]
+    return log_sum_exp - O[np.arange(len(O)), y]
+""",
+    ),
+    dict(
+        exercise="ch04.accuracy",
+        why="class 3: counts a row as right when the true class ties for the largest score",
+        rejected_by=["accuracy_ties"],
+        secrets=20,
+        source="""
+def accuracy(y_hat, y):
+    y_hat = ops.convert_to_tensor(y_hat)
+    y = ops.cast(ops.reshape(ops.convert_to_tensor(y), (-1,)), "int32")
+    if len(ops.shape(y_hat)) == 1:
+        return float(ops.mean(ops.cast(ops.cast(y_hat, "int32") == y, "float32")))
+    true_score = ops.take_along_axis(y_hat, ops.reshape(y, (-1, 1)), axis=1)[:, 0]
+    return float(ops.mean(ops.cast(true_score >= ops.max(y_hat, axis=1), "float32")))
+""",
+    ),
+    dict(
+        exercise="ch04.confusion_matrix",
+        why="class 5: float counts where the statement asks for an integer array",
+        rejected_by=["confusion_matrix_hidden"],
+        source="""
+def confusion_matrix(y_true, y_pred, num_classes):
+    counts = np.zeros((num_classes, num_classes))
+    for t, p in zip(np.asarray(y_true), np.asarray(y_pred)):
+        counts[int(t), int(p)] += 1
+    return counts
+""",
+    ),
+    dict(
+        exercise="ch04.softmax_scratch",
+        why="class 1: W from a uniform distribution with the right standard deviation",
+        rejected_by=["softmax_scratch_fashion_mnist_shape"],
+        secrets=20,
+        source=mutant("ch04.softmax_scratch", "keras.initializers.RandomNormal(stddev=0.01)",
+                      "keras.initializers.RandomUniform(-0.01 * 3**0.5, 0.01 * 3**0.5)"),
+    ),
+    dict(
+        exercise="ch04.softmax_scratch",
+        why="class 4: the layer shifts by the maximum logit of the whole batch",
+        rejected_by=["softmax_scratch_mixed_scales"],
+        source=mutant("ch04.softmax_scratch", "ops.max(O, axis=1, keepdims=True)", "ops.max(O)"),
     ),
 ]

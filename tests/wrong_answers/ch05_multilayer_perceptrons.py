@@ -6,6 +6,38 @@ derivative, and D2L's standardization over train and test together where the
 exercise asks for training statistics only.
 """
 
+# A from-scratch MLP whose kernels start from ``kernel_initializer`` (an
+# expression that may use the layer index ``i``, from 1, and ``self.sigma``).
+SCRATCH_MLP_WITH_KERNELS = """
+class DeepMLPScratch(keras.layers.Layer):
+    def __init__(self, hidden_units, num_outputs, sigma=0.01, **kwargs):
+        super().__init__(**kwargs)
+        self.widths = [int(u) for u in hidden_units] + [int(num_outputs)]
+        self.sigma = sigma
+
+    def build(self, input_shape):
+        self.flat = int(np.prod(input_shape[1:]))
+        fan_in, self.kernels, self.biases = self.flat, [], []
+        for i, fan_out in enumerate(self.widths, start=1):
+            self.kernels.append(self.add_weight(shape=(fan_in, fan_out), name=f"W{{i}}",
+                                                initializer={kernel_initializer}))
+            self.biases.append(self.add_weight(shape=(fan_out,), initializer="zeros", name=f"b{{i}}"))
+            fan_in = fan_out
+
+    def call(self, x):
+        h = ops.reshape(x, (-1, self.flat))
+        for i, (W, b) in enumerate(zip(self.kernels, self.biases)):
+            h = ops.matmul(h, W) + b
+            if i < len(self.kernels) - 1:
+                h = ops.maximum(h, 0.0)
+        return h
+
+
+def build_mlp_scratch(input_shape, hidden_units, num_outputs, sigma=0.01):
+    inputs = keras.Input(tuple(input_shape))
+    return keras.Model(inputs, DeepMLPScratch(hidden_units, num_outputs, sigma)(inputs))
+"""
+
 WRONG_ANSWERS = [
     # ---------------------------------------------------------- activations
     dict(
@@ -731,6 +763,120 @@ def get_k_fold_data(k, i, X, y):
     size = len(X) // k
     valid = slice(i * size, (i + 1) * size)
     train = [r for r in range(len(X)) if not i * size <= r < (i + 1) * size]
+    return X[train], y[train], X[valid], y[valid]
+""",
+    ),
+    # ------------------------------------------ issue 10: the five classes
+    # Each passed the checks before issue 10 (for every secret, or for a
+    # share of them; see the `why`) and is rejected now for every secret.
+    dict(
+        exercise="ch05.mlp_scratch",
+        why="class 2: the output layer's kernel ignores sigma (always N(0, 0.01^2)); pooled "
+        "with the hidden kernels its spread went unnoticed",
+        secrets=20,
+        rejected_by=["mlp_scratch_two_hidden_layers"],
+        source=SCRATCH_MLP_WITH_KERNELS.format(kernel_initializer=(
+            "keras.initializers.RandomNormal("
+            "stddev=self.sigma if i < len(self.widths) else 0.01)")),
+    ),
+    dict(
+        exercise="ch05.mlp_scratch",
+        why="class 1: uniform kernels with standard deviation sigma, where the statement asks "
+        "for N(0, sigma^2)",
+        secrets=20,
+        rejected_by=["mlp_scratch_fashion_shapes", "mlp_scratch_two_hidden_layers"],
+        # U(-a, a) has standard deviation a / sqrt(3)
+        source=SCRATCH_MLP_WITH_KERNELS.format(kernel_initializer=(
+            "keras.initializers.RandomUniform(-self.sigma * 3 ** 0.5, self.sigma * 3 ** 0.5)")),
+    ),
+    dict(
+        exercise="ch05.backprop",
+        why="class 4: softmax stabilized with the maximum of the whole batch, not of each row "
+        "(0 / 0 for a row far below the batch's largest logit)",
+        secrets=20,
+        rejected_by=["backprop_mixed_scales"],
+        source="""
+def manual_grads(X, y, W1, b1, W2, b2, lam):
+    X, W1, b1, W2, b2 = (np.asarray(a, dtype=np.float64) for a in (X, W1, b1, W2, b2))
+    y = np.asarray(y).astype(int)
+    n = X.shape[0]
+    Z = X @ W1 + b1
+    H = np.maximum(Z, 0.0)
+    O = H @ W2 + b2
+    E = np.exp(O - O.max())
+    P = E / E.sum(axis=1, keepdims=True)
+    P[np.arange(n), y] -= 1.0
+    dO = P / n
+    dZ = (dO @ W2.T) * (Z > 0)
+    return {"W1": X.T @ dZ + lam * W1, "b1": dZ.sum(axis=0),
+            "W2": H.T @ dO + lam * W2, "b2": dO.sum(axis=0)}
+""",
+    ),
+    dict(
+        exercise="ch05.xavier_uniform",
+        why="class 5: numpy's generator gives float64 where the statement asks for float32",
+        rejected_by=["xavier_uniform_statistics", "xavier_uniform_random_shapes"],
+        source="""
+def xavier_uniform(shape, seed=None):
+    a = math.sqrt(6.0 / (shape[0] + shape[1]))
+    return np.random.default_rng(seed).uniform(-a, a, size=shape)
+""",
+    ),
+    dict(
+        exercise="ch05.dropout_layer",
+        why="class 1: a fixed seed, so every call (every training step) drops the same entries",
+        secrets=20,
+        rejected_by=["dropout_layer_tensors_and_seeds"],
+        source="""
+def dropout_layer(X, p, seed=None):
+    X = ops.convert_to_tensor(X)
+    if p == 1:
+        return ops.zeros_like(X)
+    mask = ops.cast(keras.random.uniform(ops.shape(X), seed=42) >= p, X.dtype)
+    return mask * X / (1.0 - p)
+""",
+    ),
+    dict(
+        exercise="ch05.dropout_layer",
+        why="class 1: one mask value per column, shared by every row (not independent); the "
+        "dropped share wanders, so it passed for a share of the students",
+        secrets=20,
+        rejected_by=["dropout_layer_half", "dropout_layer_random_rates"],
+        source="""
+def dropout_layer(X, p, seed=None):
+    X = ops.convert_to_tensor(X)
+    if p == 1:
+        return ops.zeros_like(X)
+    if p == 0:
+        return X
+    mask = ops.cast(keras.random.uniform(ops.shape(X)[-1:], seed=seed) >= p, X.dtype)
+    return mask * X / (1.0 - p)
+""",
+    ),
+    dict(
+        exercise="ch05.log_rmse",
+        why="class 3: no reshape, so (n, 1) predictions against (n,) labels broadcast to an "
+        "(n, n) difference; the checks only tried equal shapes",
+        secrets=20,
+        rejected_by=["log_rmse_clipping"],
+        source="""
+def log_rmse(y_hat, y):
+    clipped = ops.clip(ops.cast(ops.convert_to_tensor(y_hat), "float64"), 1.0, float("inf"))
+    y = ops.cast(ops.convert_to_tensor(y), "float64")
+    return ops.sqrt(ops.mean(ops.square(ops.log(clipped) - ops.log(y))))
+""",
+    ),
+    dict(
+        exercise="ch05.k_fold_split",
+        why="class 3: fold size round(n / k) instead of n // k; differs only when the remainder "
+        "is at least half of k",
+        secrets=20,
+        rejected_by=["k_fold_split_random"],
+        source="""
+def get_k_fold_data(k, i, X, y):
+    size = round(len(X) / k)
+    valid = slice(i * size, (i + 1) * size)
+    train = [r for r in range(k * size) if r < len(X) and not i * size <= r < (i + 1) * size]
     return X[train], y[train], X[valid], y[valid]
 """,
     ),

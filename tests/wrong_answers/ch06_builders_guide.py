@@ -7,6 +7,17 @@ def make_block(width, hidden):
     return keras.Model(inputs, keras.layers.Dense(width)(x))
 '''
 
+# linear_output as the solution writes it, for wrong dense_to_linear_state answers.
+_LINEAR_OUTPUT = '''
+
+def linear_output(kernel, bias, x):
+    fan_in, fan_out = np.shape(kernel)
+    linear = torch.nn.Linear(fan_in, fan_out)
+    linear.load_state_dict(dense_to_linear_state(kernel, bias))
+    with torch.no_grad():
+        return linear(torch.as_tensor(np.asarray(x), dtype=torch.float32))
+'''
+
 _MY_DENSE_HELPERS = '''
 
 def build_my_dense_model(width, units):
@@ -187,14 +198,7 @@ def dense_to_linear_state(kernel, bias):
     return {"weight": torch.as_tensor(np.asarray(kernel), dtype=torch.float32),
             "bias": torch.as_tensor(np.asarray(bias), dtype=torch.float32)}
 
-
-def linear_output(kernel, bias, x):
-    fan_in, fan_out = np.shape(kernel)
-    linear = torch.nn.Linear(fan_in, fan_out)
-    linear.load_state_dict(dense_to_linear_state(kernel, bias))
-    with torch.no_grad():
-        return linear(torch.as_tensor(np.asarray(x), dtype=torch.float32))
-''',
+''' + _LINEAR_OUTPUT,
     ),
     dict(
         exercise="ch06.torch_layout",
@@ -206,14 +210,7 @@ def dense_to_linear_state(kernel, bias):
     return {"weight": torch.as_tensor(kernel.reshape(kernel.shape[1], kernel.shape[0]), dtype=torch.float32),
             "bias": torch.as_tensor(np.asarray(bias), dtype=torch.float32)}
 
-
-def linear_output(kernel, bias, x):
-    fan_in, fan_out = np.shape(kernel)
-    linear = torch.nn.Linear(fan_in, fan_out)
-    linear.load_state_dict(dense_to_linear_state(kernel, bias))
-    with torch.no_grad():
-        return linear(torch.as_tensor(np.asarray(x), dtype=torch.float32))
-''',
+''' + _LINEAR_OUTPUT,
     ),
     # --------------------------------------------------------- tied_layers
     dict(
@@ -635,5 +632,36 @@ class Rescale(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "factor": self.factor}
 ''' + _RESCALED_MODEL.replace('    fresh.load_weights(os.path.join(folder, "model.weights.h5"))\n', ""),
+    ),
+    # ------------------------------------------ issue 10: the five classes
+    # Each passed the checks before issue 10 and is rejected now.
+    dict(
+        exercise="ch06.initializers",
+        why="class 1: a uniform hidden kernel with standard deviation 0.01, where the statement "
+        "asks for N(0, 0.01^2)",
+        secrets=20,
+        rejected_by=["initializers_statistics", "initializers_seeded"],
+        source='''
+def build_initialized_mlp(width, hidden, seed):
+    limit = 0.01 * 3 ** 0.5  # U(-a, a) has standard deviation a / sqrt(3)
+    inputs = keras.Input(shape=(width,))
+    x = keras.layers.Dense(hidden, activation="relu",
+                           kernel_initializer=keras.initializers.RandomUniform(-limit, limit, seed=seed))(inputs)
+    outputs = keras.layers.Dense(1, kernel_initializer=keras.initializers.Constant(42.0),
+                                 bias_initializer=keras.initializers.Constant(1.0))(x)
+    return keras.Model(inputs, outputs)
+''',
+    ),
+    dict(
+        exercise="ch06.torch_layout",
+        why="class 5: float64 tensors (torch.as_tensor keeps numpy's dtype) where the statement "
+        "asks for float32; load_state_dict casts them silently",
+        rejected_by=["linear_state_layout", "torch_layout_random"],
+        source='''
+def dense_to_linear_state(kernel, bias):
+    return {"weight": torch.as_tensor(np.asarray(kernel)).T.contiguous(),
+            "bias": torch.as_tensor(np.asarray(bias))}
+
+''' + _LINEAR_OUTPUT,
     ),
 ]

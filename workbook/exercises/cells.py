@@ -74,13 +74,47 @@ def read_cells(path: Path | str) -> list[Cell]:
     not a well-formed notebook or script (bad JSON, truncation, bad encoding).
     """
     path = Path(path)
-    # A file name that is not valid UTF-8 is shown with escapes, so that the
-    # message itself can always be printed and written.
-    name = os.fsencode(path.name).decode("utf-8", "backslashreplace")
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise NotebookFormatError(f"cannot read {name}: {error.strerror}") from error
+        raise NotebookFormatError(f"cannot read {display_name(path)}: {error.strerror}") from error
+    return cells_from_bytes(raw, display_name(path), path.suffix)
+
+
+def display_name(path: Path | str) -> str:
+    """A file name that is not valid UTF-8 is shown with escapes, so that a
+    message naming it can always be printed and written."""
+    return os.fsencode(Path(path).name).decode("utf-8", "backslashreplace")
+
+
+# Bounds on what a notebook may make the reader do (a chapter has ~100 cells
+# and nests JSON about 10 deep): 100k cells took 22 s before grading started,
+# and JSON nested 100k deep exhausts the parser's recursion.
+MAX_CELLS = 2000
+MAX_JSON_DEPTH = 100
+_BRACKETS = b"[]{}"
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in _BRACKETS)
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep brackets nest in JSON text, outside its strings, without
+    parsing it (exact for valid JSON; C-speed on a 20 MB file)."""
+    import numpy as np
+
+    # Drop escaped backslashes, then escaped quotes: what is left of each
+    # string sits between plain quotes, at the odd positions of a split.
+    unescaped = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    outside = b"".join(unescaped.split(b'"')[::2])
+    brackets = np.frombuffer(outside.translate(None, _NOT_BRACKETS), dtype=np.uint8)
+    if brackets.size == 0:
+        return 0
+    steps = np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1).astype(np.int32)
+    return int(np.cumsum(steps).max())
+
+
+def cells_from_bytes(raw: bytes, name: str, suffix: str) -> list[Cell]:
+    """Cells of a notebook (``suffix`` ".ipynb") or percent script (".py")
+    given as bytes; ``name`` is how messages call the file."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -88,18 +122,40 @@ def read_cells(path: Path | str) -> list[Cell]:
             f"{name} is not UTF-8 text (byte {error.start} is invalid); "
             "save the notebook again from Jupyter"
         ) from error
-    if path.suffix == ".ipynb":
-        return _cells_from_ipynb_text(text, name)
-    if path.suffix == ".py":
-        return _cells_from_percent_text(text)
+    if "\0" in text:
+        raise NotebookFormatError(f"{name} holds NUL bytes; it is not a text notebook or script")
+    if suffix == ".ipynb":
+        return _cells_from_ipynb_text(text, raw, name)
+    if suffix == ".py":
+        return _cells_from_percent_text(text, name)
     raise NotebookFormatError(
         f"{name}: expected a .ipynb notebook or a percent-format .py script"
     )
 
 
-def _cells_from_ipynb_text(text: str, name: str) -> list[Cell]:
+def _check_depth(raw: bytes, name: str, where: str) -> None:
+    depth = json_depth(raw)
+    if depth > MAX_JSON_DEPTH:
+        raise NotebookFormatError(
+            f"{name}: {where} nests {depth} levels deep (at most {MAX_JSON_DEPTH}); "
+            "it is not a notebook Jupyter wrote"
+        )
+
+
+def _check_cell_count(count: int, name: str) -> None:
+    if count > MAX_CELLS:
+        raise NotebookFormatError(
+            f"{name} has {count} cells (at most {MAX_CELLS}); hand in the chapter's notebook"
+        )
+
+
+def _cells_from_ipynb_text(text: str, raw: bytes, name: str) -> list[Cell]:
     import nbformat
 
+    # Each cell has a "cell_type" key: counting them first (an upper bound)
+    # refuses a 100k-cell notebook before the parser spends seconds on it.
+    _check_cell_count(raw.count(b'"cell_type"'), name)
+    _check_depth(raw, name, "its JSON")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -109,17 +165,34 @@ def _cells_from_ipynb_text(text: str, name: str) -> list[Cell]:
         ) from error
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise NotebookFormatError(f"{name} has no list of cells; it is not a Jupyter notebook")
+    _check_cell_count(len(data["cells"]), name)
+    # Outputs play no part in grading: drop them before nbformat copies and
+    # validates the notebook (a 200 MB output cost 0.8 GB resident).
+    for cell in data["cells"]:
+        if isinstance(cell, dict):
+            if "outputs" in cell:
+                cell["outputs"] = []
+            cell.pop("attachments", None)
     try:
-        notebook = nbformat.reads(text, as_version=4)
+        notebook = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as error:  # nbformat raises several unrelated types
         raise NotebookFormatError(f"{name} is not a valid notebook: {error}") from error
     return _cells_from_notebook(notebook)
 
 
-def _cells_from_percent_text(text: str) -> list[Cell]:
+_PERCENT_MARKER = re.compile(r"^#\s*%%.*$", re.MULTILINE)  # as jupytext reads them
+
+
+def _cells_from_percent_text(text: str, name: str) -> list[Cell]:
     import jupytext
 
-    notebook = jupytext.reads(text, fmt="py:percent")
+    markers = _PERCENT_MARKER.findall(text)
+    _check_cell_count(len(markers), name)
+    _check_depth("\n".join(markers).encode("utf-8"), name, "a cell's metadata")
+    try:
+        notebook = jupytext.reads(text, fmt="py:percent")
+    except Exception as error:  # jupytext raises several unrelated types
+        raise NotebookFormatError(f"{name} is not a valid percent script: {error}") from error
     return _cells_from_notebook(notebook)
 
 

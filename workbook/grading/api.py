@@ -18,9 +18,12 @@ check functions::
 A check function receives ``student`` (a proxy: ``student.call(name, ...)``
 runs the student's function on the other side of the trust boundary and
 returns plain data) and ``rng`` (a numpy Generator seeded per submission and
-exercise). It passes by returning, fails by raising ``CheckFailed`` (the
-``expect_*`` helpers do). Any exception raised by the *student's* code shows
-up as ``StudentError`` and fails the check with the student's traceback.
+exercise). The student's own random state (``keras.random``, initializers,
+dropout) is reseeded before each check the same way, so a statistical check
+sees a different sample for every student. It passes by returning, fails by
+raising ``CheckFailed`` (the ``expect_*`` helpers do). Any exception raised
+by the *student's* code shows up as ``StudentError`` and fails the check with
+the student's traceback.
 """
 
 from __future__ import annotations
@@ -55,6 +58,23 @@ class Student(Protocol):
     def model(self, name: str, *args: Any, inputs=None, set_weights=None, **kwargs: Any): ...
 
     def has(self, name: str) -> bool: ...
+
+    def sources(self) -> dict[str, str]: ...  # exercise id -> the student's cell (grader's copy)
+
+    def gradient(self, name: str, *args: Any, cotangent=None, **kwargs: Any):
+        """``(value, gradients)``: the result of ``call`` and the gradient of
+        ``sum(cotangent * result)`` (``sum(result)`` without a cotangent) with
+        respect to each argument made with ``tensor(..., requires_grad=True)``,
+        in argument order; None where the result is not differentiable in it
+        (NumPy, ``float()``, ``detach()``). See ``expect_gradient``."""
+
+    def reseed(self, seed: int) -> None:
+        """Seed the student's random state (Python, numpy, torch, Keras).
+
+        ``run_check`` calls it before every check with a seed from the
+        grading secret, the student, the exercise and the check; a check that
+        wants several independent draws may call it again with its own seeds.
+        """
 
 
 CheckFunction = Callable[[Student, Any], None]

@@ -10,23 +10,29 @@ import secrets
 import sys
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbook.grading.cache import ResultCache
 from workbook.grading.report import write_gradebook, write_submission_reports
+from workbook.grading.textsafe import plain_text
+from workbook.grading.intake import DEFAULT_MAX_FILE_MB, MB, Entry, collect_submissions
 from workbook.grading.runner import (
+    Submission,
     SubmissionResult,
+    chapter_material,
     grade_submission,
     prepare_submission,
+    read_submission,
     rejected_submission,
 )
-from workbook.grading.sandbox import Limits, choose_isolation
-from workbook.grading.session import ForkServerHandle
+from workbook.grading import safefiles
+from workbook.grading.sandbox import Limits, choose_isolation, isolation_note
+from workbook.grading.session import ForkServerHandle, verdict_settings
 from workbook.project import Project
 
-SUBMISSION_SUFFIXES = (".ipynb", ".py")
 SECRET_FILE = ".grader-secret"
 CACHE_DIR = ".cache"
 GRADEBOOK_FILE = "gradebook.csv"
@@ -46,21 +52,32 @@ class ClassRun:
     notes: list[str] = field(default_factory=list)
 
 
-def collect_submissions(paths: list[Path]) -> list[Path]:
-    """Files given directly, plus the .ipynb/.py files directly inside folders."""
-    found: list[Path] = []
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            found.extend(
-                sorted(p for p in path.iterdir() if p.is_file() and p.suffix in SUBMISSION_SUFFIXES
-                       and not p.name.startswith("."))
-            )
-        elif path.exists():
-            found.append(path)
-        else:
-            raise FileNotFoundError(f"no such file or folder: {path}")
-    return found
+def class_chapters(entries: list[Entry], read: list, chapter: str | None, log) -> dict:
+    """The chapter each class folder is graded as: ``chapter`` (``--chapter``)
+    if given, else the one most of the folder's readable submissions carry
+    (files given directly count as one class). A mixed class is reported; an
+    even split is refused, since either guess would fail half the class."""
+    groups: dict = {}
+    for entry, submission in zip(entries, read):
+        if isinstance(submission, Submission):
+            groups.setdefault(entry.group, []).append(submission.chapter)
+    if chapter is not None:
+        return {group: chapter for group in groups}
+    chosen = {}
+    for group, found in groups.items():
+        label = f"class folder {group}" if group is not None else "the files given"
+        ranked = Counter(found).most_common()
+        if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+            first, second = sorted(key for key, n in ranked if n == ranked[0][1])[:2]
+            raise ValueError(f"{label} has as many {first} as {second} notebooks; "
+                             "say which chapter it is with --chapter chNN")
+        chosen[group] = ranked[0][0]
+        if len(ranked) > 1:
+            others = ", ".join(f"{n} of {key}" for key, n in ranked[1:])
+            log(f"{label} mixes chapters: graded as {ranked[0][0]} ({ranked[0][1]} of "
+                f"{len(found)} notebooks); mostly of another chapter: {others} (only "
+                f"{ranked[0][0]}'s exercises count; --chapter chNN sets the chapter)")
+    return chosen
 
 
 def submission_names(paths: list[Path]) -> list[str]:
@@ -80,6 +97,32 @@ def submission_names(paths: list[Path]) -> list[str]:
     return names
 
 
+def _prepare(path: Path, submission: Submission, chapter: str, project: Project,
+             materials: dict):
+    """A Prepared submission, or (why not, the chapter, its points) for its row.
+    ``materials`` keeps each chapter's template and checks, read once a batch."""
+    if chapter not in materials:
+        try:
+            materials[chapter] = chapter_material(project, chapter)
+        except ValueError as error:  # an unknown chapter
+            materials[chapter] = f"cannot grade this notebook: {error}"
+    material = materials[chapter]
+    if isinstance(material, str):
+        return material, "", 0.0
+    prepared = prepare_submission(path, submission, chapter, material)
+    if isinstance(prepared, str):
+        return prepared, chapter, sum(check.points for check in material[1].checks)
+    return prepared
+
+
+def _not_graded(path: Path, name: str, reason: str, chapter: str, max_score: float,
+                level: str, out: Path, log) -> SubmissionResult:
+    result = rejected_submission(path, name, reason, level, chapter, max_score)
+    write_submission_reports(result, out / name)
+    log(plain_text(f"{name}: not graded: {result.error}"))
+    return result
+
+
 def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
@@ -90,10 +133,11 @@ def _secret(out: Path, seed: str | None) -> str:
     if seed is not None:
         return f"seed:{seed}"
     path = out / SECRET_FILE
-    if not path.is_file():
-        path.write_text(secrets.token_hex(16))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:  # new, 0600, never through a link planted in its place
+        safefiles.write_new(path, secrets.token_hex(16).encode())
+    except FileExistsError:
+        pass
+    return safefiles.read_bytes(path).decode().strip()
 
 
 class Progress:
@@ -131,44 +175,63 @@ def grade_class(
     limits: Limits | None = None,
     use_cache: bool = True,
     log=print,
+    chapter: str | None = None,
+    max_file_mb: float = DEFAULT_MAX_FILE_MB,
 ) -> ClassRun:
     started = time.monotonic()
-    submissions = collect_submissions(paths)
-    if not submissions:
+    out = Path(out)
+    collected = collect_submissions(paths, exclude=out)
+    if collected.ignored:
+        log("skipped, not .ipynb or .py files: " + plain_text(", ".join(collected.ignored)))
+    entries = collected.entries
+    if not entries:
         raise ValueError("no submissions (.ipynb or .py files) found in " + ", ".join(map(str, paths)))
+    if chapter is not None:
+        project.chapter_file(chapter)  # an unknown chapter: one clear error before any work
     jobs = jobs or default_jobs()
     if jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {jobs}")
-    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     level = choose_isolation(isolation)
+    fallback = isolation_note(isolation, level)
+    if fallback:
+        log(f"WARNING: {fallback}")
+    limits = limits or Limits()
     salt = _secret(out, seed)
-    names = submission_names(submissions)
-    cache = ResultCache(out / CACHE_DIR, project, salt, level)
-    keys = {name: cache.key(path, name) for path, name in zip(submissions, names)}
+    names = submission_names([entry.path for entry in entries])
+    # Each file is read once, bounded, before anything else looks at it.
+    read = [entry.refused or read_submission(entry.path, int(max_file_mb * MB)) for entry in entries]
+    group_chapter = class_chapters(entries, read, chapter, log)
+    cache = ResultCache(out / CACHE_DIR, project, salt, level, verdict_settings(limits))
     results: dict[str, SubmissionResult] = {}
-    if use_cache:
-        for name in names:
-            hit = cache.load(keys[name])
-            if hit is not None:
-                results[name] = hit
-    todo = [(p, n) for p, n in zip(submissions, names) if n not in results]
-    if results:
-        log(f"{len(results)} of {len(submissions)} submission(s) unchanged since the last "
+    todo, keys = [], {}
+    for entry, name, submission in zip(entries, names, read):
+        if isinstance(submission, str):  # unreadable: a row at once, nothing to cache
+            results[name] = _not_graded(entry.path, name, submission, "", 0.0, level, out, log)
+            continue
+        keys[name] = cache.key(submission.raw, name, group_chapter[entry.group])
+        hit = cache.load(keys[name]) if use_cache else None
+        if hit is not None:
+            results[name] = hit
+        else:
+            todo.append((entry, name, submission))
+    reused = sum(1 for result in results.values() if result.cached)
+    if reused:
+        log(f"{reused} of {len(entries)} submission(s) unchanged since the last "
             "grading: reusing their results")
 
     # Files that cannot be graded get their error row without a worker.
-    prepared = {name: prepare_submission(path, project) for path, name in todo}
-    for path, name in todo:
-        if isinstance(prepared[name], str):
-            result = rejected_submission(path, name, prepared[name], level)
-            write_submission_reports(result, out / name)
-            cache.store(keys[name], result)
-            log(f"{name}: not graded: {result.error}")
-            results[name] = result
-    todo = [(path, name) for path, name in todo if name not in results]
+    prepared, materials = {}, {}
+    for entry, name, submission in todo:
+        prepared[name] = _prepare(entry.path, submission, group_chapter[entry.group], project,
+                                  materials)
+        if isinstance(prepared[name], tuple):
+            results[name] = _not_graded(entry.path, name, *prepared[name], level, out, log)
+            cache.store(keys[name], results[name])
+    todo = [(entry.path, name) for entry, name, _ in todo if name not in results]
     cached = sum(1 for result in results.values() if result.cached)
-    run = ClassRun([], level, min(jobs, max(1, len(todo))), 0.0, 0.0, cached=cached)
+    run = ClassRun([], level, min(jobs, max(1, len(todo))), 0.0, 0.0, cached=cached,
+                   notes=[fallback] if fallback else [])
 
     if todo:
         log(f"grading {len(todo)} submission(s) with {run.jobs} job(s); isolation: {level}")
@@ -195,10 +258,12 @@ def grade_class(
                 )
             finally:
                 servers.put(server)
+            if fallback:
+                result.notes.insert(0, fallback)
             write_submission_reports(result, folder)
             cache.store(keys[name], result)
             status = result.error[:40] or f"{result.score:g}/{result.max_score:g}"
-            progress.advance(f"{name}: {status}")
+            progress.advance(plain_text(f"{name}: {status}"))  # no terminal escapes
             return result
 
         try:

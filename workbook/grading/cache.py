@@ -1,13 +1,16 @@
 """Regrading a class when nothing changed is near-instant: results are kept
 under a hash of everything that decides them -- the submission's bytes, its
 name (hidden inputs depend on it), the chapter template, the checks, the
-grader's own code and the hidden-input secret."""
+grader's own code, the hidden-input secret, and every setting that can change
+a verdict (the isolation level, every limit and budget)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from pathlib import Path
+
+from workbook.grading import safefiles
 
 from workbook.grading.runner import ExerciseResult, SubmissionResult
 from workbook.grading.evaluate import CheckResult
@@ -28,11 +31,14 @@ def grader_fingerprint() -> str:
 
 
 class ResultCache:
-    def __init__(self, folder: Path, project, salt: str, isolation: str):
+    def __init__(self, folder: Path, project, salt: str, isolation: str,
+                 settings: dict | None = None):
         self.folder = folder
         self.project = project
         self.salt = salt
         self.isolation = isolation
+        # Limits and budgets as enforced (how memory is bounded included).
+        self.settings = json.dumps(settings or {}, sort_keys=True)
         self._fingerprint = grader_fingerprint()
         self._chapters: dict[str, str] = {}
 
@@ -46,11 +52,13 @@ class ResultCache:
             self._chapters[chapter] = digest.hexdigest()
         return self._chapters[chapter]
 
-    def key(self, path: Path, name: str) -> str:
+    def key(self, content: bytes, name: str, chapter: str = "") -> str:
+        """``content``: the submission's bytes, as read once (and bounded) by
+        the batch; ``chapter``: the chapter the class is graded as."""
         digest = hashlib.sha256()
-        for part in (self._fingerprint, self.salt, self.isolation, name):
+        for part in (self._fingerprint, self.salt, self.isolation, self.settings, name, chapter):
             digest.update(part.encode() + b"\0")
-        digest.update(path.read_bytes())
+        digest.update(content)
         for chapter in sorted(self.project.chapter_files()):
             digest.update(self._chapter_digest(chapter).encode())
         return digest.hexdigest()
@@ -74,7 +82,6 @@ class ResultCache:
     def store(self, key: str, result: SubmissionResult) -> None:
         if not result.complete and (not result.error or result.error.startswith("grader error")):
             return  # only final verdicts are kept
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f".{key}.tmp"
-        tmp.write_text(json.dumps(result.to_dict()))
-        tmp.replace(self.folder / f"{key}.json")
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        safefiles.atomic_write(self.folder / f"{key}.json", json.dumps(result.to_dict()).encode(),
+                               mode=0o600)

@@ -31,6 +31,15 @@ def expect_number(value: Any, what: str = "the result") -> float:
     return number
 
 
+def expect_python_number(value: Any, what: str = "the result") -> float:
+    """A Python int or float (NumPy scalars arrive as such), not a tensor or
+    array of one element: for statements that say "return a number"."""
+    if isinstance(value, np.ndarray):
+        raise CheckFailed(f"{what} should be a Python number (use float(...)), got "
+                          f"{_describe(value)}")
+    return expect_number(value, what)
+
+
 def expect_array(value: Any, shape=None, what: str = "the result") -> np.ndarray:
     """A numeric array (numbers count as 0-d arrays), optionally of one shape."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -178,21 +187,59 @@ def expect_frame_close(
     return columns
 
 
-def expect_model(value: Any, what: str = "the result") -> ModelInfo:
+def expect_model(value: Any, what: str = "the result", custom_layers: bool = False) -> ModelInfo:
+    """A Keras model or layer. Unless ``custom_layers`` (the exercise asks for
+    a layer class of the student's own), the grader must have rebuilt it from
+    its config: only then are its structure and outputs the grader's own."""
     if not isinstance(value, ModelInfo):
         raise CheckFailed(f"{what} should be a Keras model, got {_describe(value)}")
+    if not (value.rebuilt or custom_layers):
+        why = (f"it uses classes Keras does not know: {', '.join(value.custom_classes)}"
+               if value.custom_classes else "it has no Keras config (get_config failed)")
+        raise CheckFailed(f"the grader could not rebuild {what} from its config ({why}); "
+                          "build it from Keras' own layers")
     return value
 
 
-def expect_functional(value: Any, what: str = "the model") -> ModelInfo:
+def expect_functional(value: Any, what: str = "the model", custom_layers: bool = False) -> ModelInfo:
     """A Keras model built with the functional API (Input -> layers -> Model)."""
-    info = expect_model(value, what)
+    info = expect_model(value, what, custom_layers)
     if not info.functional:
         raise CheckFailed(
             f"{what} is a {info.class_name}, not a functional model: build it as "
             "keras.Model(inputs, outputs) from a keras.Input"
         )
     return info
+
+
+def expect_source_avoids(student, exercise_id: str, names, what: str = "your code") -> None:
+    """The student's code for ``exercise_id`` (and what it uses from their
+    other cells) never names any of ``names`` -- for "write it without Dense".
+
+    The source comes from the grader's copy of the submission, not from the
+    worker; see ``grading.source_check``. Pair it with a search of the
+    model's nested layers (``ModelInfo.layers_built_on``).
+    """
+    from workbook.grading.source_check import forbidden_uses
+
+    found = forbidden_uses(student.sources(), exercise_id, names)
+    if found:
+        raise CheckFailed(f"{what} must not use {', '.join(found[:5])}: write it yourself")
+
+
+# What "write the layer yourself, without Dense" rules out.
+DENSE_LIKE = ("Dense", "EinsumDense", "Linear")
+
+
+def expect_built_without(student, info: ModelInfo, exercise_id: str, names=DENSE_LIKE) -> None:
+    """Neither the model (nested layers included) nor the exercise's source
+    uses any of the layer classes ``names``."""
+    for name in names:
+        found = info.layers_built_on(name)
+        if found:
+            raise CheckFailed(f"write the layer yourself: the model holds a {name} layer "
+                              f"({found[0].get('name')})")
+    expect_source_avoids(student, exercise_id, names)
 
 
 def weight_shapes(info: ModelInfo) -> list[tuple[int, ...]]:
@@ -214,3 +261,124 @@ def _describe(value: Any) -> str:
         return "None (did you forget to return?)"
     text = repr(value)
     return f"a {type(value).__name__} ({text[:60]}{'...' if len(text) > 60 else ''})"
+
+
+# ------------------------------------------------------- random samples
+# A statistic of a sample the student drew is compared with its expected value
+# within SAMPLE_Z standard errors, each computed from the sample's size: a right
+# answer fails one such comparison with probability about 2e-9 (normal
+# approximation), while a plausible wrong distribution (a spread 10% off, a
+# uniform where a normal is asked for) fails with high probability once the
+# sample is large enough -- size it so (docs/authoring.md, "Checks that catch
+# real mistakes").
+SAMPLE_Z = 6.0
+
+
+def _sample(values: Any, what: str) -> np.ndarray:
+    sample = expect_array(values, what=what).astype(np.float64).ravel()
+    if sample.size < 100:
+        raise ValueError(f"a statistical check needs at least 100 values, got {sample.size}")
+    if not np.all(np.isfinite(sample)):
+        raise CheckFailed(f"{what} contains NaN or infinity")
+    return sample
+
+
+def expect_normal_sample(values: Any, std: float, *, mean: float = 0.0,
+                         what: str = "the sample") -> np.ndarray:
+    """``values`` look like independent N(mean, std^2) draws: their mean,
+    standard deviation and kurtosis each within SAMPLE_Z standard errors.
+
+    The kurtosis (3 for a normal, 1.8 for a uniform) tells a normal from a
+    uniform of the same standard deviation. Returns the values in float64.
+    """
+    sample = _sample(values, what)
+    n = sample.size
+    center = float(sample.mean())
+    expect_true(abs(center - mean) <= SAMPLE_Z * std / np.sqrt(n),
+                f"{what} has mean {center:.4g}; expected {mean:.4g}")
+    spread, tolerance = float(sample.std()), SAMPLE_Z / np.sqrt(2 * n)
+    expect_true(abs(spread / std - 1) <= tolerance,
+                f"{what} has standard deviation {spread:.4g}; expected {std:.4g} "
+                f"(within {tolerance:.1%} for {n} values)")
+    deviations = (sample - center) ** 2
+    kurtosis = float(np.mean(deviations**2) / np.mean(deviations) ** 2)
+    expect_true(abs(kurtosis - 3) <= SAMPLE_Z * np.sqrt(24 / n),
+                f"{what} does not look normally distributed: its kurtosis is {kurtosis:.3g}, "
+                "a normal distribution's is 3 (a uniform one's 1.8)")
+    return sample
+
+
+def expect_uniform_sample(values: Any, low: float, high: float,
+                          what: str = "the sample") -> np.ndarray:
+    """``values`` look like independent U(low, high) draws: all inside the
+    interval, both ends reached, mean and variance within SAMPLE_Z standard
+    errors. Returns the values in float64.
+
+    n uniform draws all stay ``eps * (high - low)`` away from one end with
+    probability (1 - eps)^n < exp(-eps n); eps = 30 / n makes that 1e-13, and
+    catches a bound off by a fraction of a percent on a large sample.
+    """
+    sample = _sample(values, what)
+    n, width = sample.size, high - low
+    slack = 1e-6 * max(abs(low), abs(high))  # float32 rounding of the bounds
+    smallest, largest = float(sample.min()), float(sample.max())
+    expect_true(low - slack <= smallest and largest <= high + slack,
+                f"{what} has values outside [{low:.5g}, {high:.5g}]: from {smallest:.5g} "
+                f"to {largest:.5g}")
+    reach = min(0.05, 30 / n) * width
+    expect_true(smallest < low + reach and largest > high - reach,
+                f"{what} spans only [{smallest:.5g}, {largest:.5g}]; {n} draws from "
+                f"U({low:.5g}, {high:.5g}) come within {reach:.2g} of both ends")
+    center, variance = float(sample.mean()), width**2 / 12
+    expect_true(abs(center - (low + high) / 2) <= SAMPLE_Z * np.sqrt(variance / n),
+                f"{what} has mean {center:.4g}; expected {(low + high) / 2:.4g}")
+    # Var(s^2) = (kurtosis - 1) sigma^4 / n, and a uniform's kurtosis is 1.8.
+    ratio = float(sample.var()) / variance
+    expect_true(abs(ratio - 1) <= SAMPLE_Z * np.sqrt(0.8 / n),
+                f"{what} has variance {sample.var():.5g}; U({low:.5g}, {high:.5g}) has "
+                f"{variance:.5g}")
+    return sample
+
+
+def expect_rate(flags: Any, p: float, what: str = "the share") -> float:
+    """The share of true ``flags`` (independent events) is p within SAMPLE_Z
+    binomial standard errors, sqrt(p (1 - p) / n). Returns the share."""
+    flags = np.asarray(flags, dtype=bool).ravel()
+    share = float(flags.mean())
+    tolerance = SAMPLE_Z * np.sqrt(p * (1 - p) / flags.size)
+    expect_true(abs(share - p) <= tolerance,
+                f"{what} is {share:.4f}; expected {p:.4f} (within {tolerance:.4f} "
+                f"for {flags.size} values)")
+    return share
+
+
+def expect_dtype(value: Any, dtype: str, what: str = "the result") -> np.ndarray:
+    """A numeric array of exactly ``dtype`` (float32 where a statement asks for it)."""
+    array = expect_array(value, what=what)
+    if array.dtype != np.dtype(dtype):
+        raise CheckFailed(f"{what} has dtype {array.dtype}; expected {np.dtype(dtype)}")
+    return array
+
+
+DTYPE_KINDS = {"integer": "iu", "float": "f"}
+
+
+def expect_dtype_kind(value: Any, kind: str, what: str = "the result") -> np.ndarray:
+    """A numeric array of any ``"integer"`` or ``"float"`` dtype (integer
+    counts, a float one-hot matrix: where a statement asks for the kind)."""
+    array = expect_array(value, what=what)
+    if array.dtype.kind not in DTYPE_KINDS[kind]:
+        raise CheckFailed(f"{what} has dtype {array.dtype}; expected {kind} numbers")
+    return array
+
+
+def expect_gradient(gradient: Any, expected: Any, *, rtol: float = 1e-4, atol: float = 1e-5,
+                    what: str = "the gradient") -> np.ndarray:
+    """One entry of ``student.gradient(...)``'s gradients matches ``expected``;
+    None (no gradient flowed) fails with a hint about keras.ops."""
+    if gradient is None:
+        raise CheckFailed(
+            f"{what} is missing: autograd cannot differentiate your result (computed with "
+            "NumPy, float() or .detach()?); compute it with keras.ops on the given tensors"
+        )
+    return expect_close(gradient, expected, rtol=rtol, atol=atol, what=what)

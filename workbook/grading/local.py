@@ -13,7 +13,9 @@ import warnings
 from typing import Any
 
 from workbook.grading.api import StudentError
-from workbook.grading.convert import UnreadableResult, describe_model, resolve_argument, to_plain
+from workbook.grading.convert import UnreadableResult, resolve_argument, serialize_model, to_plain
+from workbook.grading.gradients import with_gradients
+from workbook.grading.inspect_model import inspect_serialized, replace_serialized
 from workbook.grading.wire import decode, encode
 
 
@@ -29,8 +31,12 @@ def student_traceback(error: BaseException, skip: int = 1) -> str:
     return "".join(lines)[-4000:]
 
 
-def invoke(namespace: dict, name: str, args, kwargs, model: dict | None = None):
-    """Look up ``name``, call it, convert the result; raises StudentError."""
+def invoke(namespace: dict, name: str, args, kwargs, model: dict | None = None,
+           gradient: dict | None = None):
+    """Look up ``name``, call it, convert the result; raises StudentError.
+
+    With ``gradient`` ({"cotangent": array or None}) the result comes with its
+    gradients with respect to the argument tensors (``grading.gradients``)."""
     target = namespace.get(name)
     if target is None:
         raise StudentError("NameError", f"{name!r} is not defined: its exercise cell did not define it (did the cell run to the end?)")
@@ -40,8 +46,10 @@ def invoke(namespace: dict, name: str, args, kwargs, model: dict | None = None):
     kwargs = {k: resolve_argument(v) for k, v in kwargs.items()}
     try:
         result = target(*args, **kwargs)
+        if gradient is not None:
+            result = with_gradients(result, args, kwargs, gradient.get("cotangent"))
         if model is not None:
-            return describe_model(
+            return serialize_model(
                 result,
                 inputs=resolve_argument(model.get("inputs")),
                 set_weights=model.get("set_weights"),
@@ -51,6 +59,16 @@ def invoke(namespace: dict, name: str, args, kwargs, model: dict | None = None):
         raise StudentError("UnreadableResult", str(error)) from None
     except (Exception, SystemExit) as error:
         raise StudentError(type(error).__name__, str(error), student_traceback(error)) from None
+
+
+def reseed_random_state(seed) -> None:
+    """Seed Python's, numpy's, torch's and Keras' global random state (the
+    worker's ``seed`` request and ``LocalStudent.reseed``)."""
+    import keras
+
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise StudentError("ProtocolError", f"a seed must be an integer in [0, 2**32), got {seed!r}")
+    keras.utils.set_random_seed(seed)
 
 
 LIBRARY_DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning)
@@ -74,9 +92,17 @@ def warnings_worth_showing(caught) -> list[str]:
 
 
 class LocalStudent:
-    def __init__(self, namespace: dict):
+    """``sources`` maps exercise ids to the student's cell text (for source checks)."""
+
+    def __init__(self, namespace: dict, sources: dict[str, str] | None = None):
         self.namespace = namespace
+        self._sources = sources
         self._warnings: list[str] = []
+
+    def sources(self) -> dict[str, str]:
+        if self._sources is None:
+            self._sources = notebook_sources(self.namespace)
+        return dict(self._sources)
 
     def has(self, name: str) -> bool:
         return callable(self.namespace.get(name))
@@ -87,17 +113,54 @@ class LocalStudent:
     def model(self, name: str, *args: Any, inputs=None, set_weights=None, **kwargs: Any):
         return self._run(name, args, kwargs, {"inputs": inputs, "set_weights": set_weights})
 
+    def gradient(self, name: str, *args: Any, cotangent=None, **kwargs: Any):
+        answer = self._run(name, args, kwargs, None, {"cotangent": cotangent})
+        return answer["value"], answer["gradients"]
+
+    def reseed(self, seed: int) -> None:
+        reseed_random_state(seed)
+
     def drain_warnings(self) -> list[str]:
         drained, self._warnings = self._warnings, []
         return drained
 
-    def _run(self, name, args, kwargs, model):
+    def _run(self, name, args, kwargs, model, gradient=None):
         args, kwargs = roundtrip(list(args)), roundtrip(dict(kwargs))
         if model is not None:
             model = roundtrip(model)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                return roundtrip(invoke(self.namespace, name, args, kwargs, model))
+                result = roundtrip(invoke(self.namespace, name, args, kwargs, model,
+                                          roundtrip(gradient)))
+                # The same rebuild as in the grader, here in-process.
+                return replace_serialized(result, lambda serialized: _inspect_here(serialized, model))
             finally:
                 self._warnings.extend(warnings_worth_showing(caught))
+
+
+def _inspect_here(serialized, model: dict | None):
+    try:
+        return inspect_serialized(serialized, **(model or {}))
+    except UnreadableResult as error:
+        raise StudentError("UnreadableModel", str(error)) from None
+    except Exception as error:  # a hostile config must fail the check, never the process
+        raise StudentError("UnreadableModel", f"{type(error).__name__}: {error}") from None
+
+
+def inspect_request(request: dict):
+    """The worker's ``inspect`` op: the same rebuild, in the inspector process."""
+    return _inspect_here(request.get("model"), {"inputs": request.get("inputs"),
+                                                "set_weights": request.get("set_weights")})
+
+
+def notebook_sources(namespace: dict) -> dict[str, str]:
+    """Exercise cells as the running kernel last ran them (IPython's ``In``)."""
+    from workbook.exercises.cells import FIRST_LINE_MARKER
+
+    found: dict[str, str] = {}
+    for text in namespace.get("In") or []:
+        match = FIRST_LINE_MARKER.match(str(text).lstrip().split("\n", 1)[0])
+        if match:
+            found[match.group(1)] = str(text)
+    return found

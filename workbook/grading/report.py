@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
-import os
 from pathlib import Path
 
 from workbook.grading.runner import SubmissionResult
+from workbook.grading.safefiles import atomic_write
+from workbook.grading.textsafe import csv_cell, md_code_block, md_text, plain_text
 
 GRADEBOOK_PREFIX = ["submission", "chapter", "score", "max_score"]
 
@@ -24,9 +26,7 @@ TEXT_ERRORS = "backslashreplace"
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8", errors=TEXT_ERRORS)
-    os.replace(tmp, path)
+    atomic_write(path, text.encode("utf-8", errors=TEXT_ERRORS))
 
 
 def _points(value: float) -> str:
@@ -44,43 +44,47 @@ def write_submission_reports(result: SubmissionResult, folder: Path) -> None:
 
 
 def feedback_markdown(result: SubmissionResult) -> str:
-    lines = [f"# Feedback: {result.submission}", ""]
+    # Every string from the student goes through md_text or md_code_block:
+    # it is shown as text and cannot add a heading, a score or hidden HTML.
+    lines = [f"# Feedback: {md_text(result.submission)}", ""]
     if result.error:
-        lines += [f"**This submission could not be graded:** {result.error}", ""]
+        lines += [f"**This submission could not be graded:** {md_text(result.error)}", ""]
         return "\n".join(lines)
     lines += [
-        f"Chapter {result.chapter}: **{_points(result.score)} / {_points(result.max_score)}** points.",
+        f"Chapter {md_text(result.chapter)}: **{_points(result.score)} / {_points(result.max_score)}** points.",
         "",
     ]
     for note in result.notes:
-        lines.append(f"- note: {note}")
+        lines.append(f"- note: {md_text(note)}")
     for exercise in result.exercises:
         lines += [
             "",
-            f"## {exercise.exercise_id}: {_points(exercise.score)} / {_points(exercise.max_score)}",
+            f"## {md_text(exercise.exercise_id)}: {_points(exercise.score)} / {_points(exercise.max_score)}",
             "",
         ]
         for note in exercise.notes:
-            lines.append(f"- {note}")
+            lines.append(f"- {md_text(note)}")
         if exercise.notes:
             lines.append("")
         lines += ["| check | kind | points | result |", "|---|---|---|---|"]
         for check in exercise.checks:
-            verdict = "passed" if check.passed else f"failed: {check.detail}"
+            verdict = (f"passed{' (' + check.detail + ')' if check.detail else ''}" if check.passed
+                       else f"failed: {check.detail}")
             lines.append(
-                f"| {check.name} | {check.visibility} | {_points(check.earned)}/{_points(check.points)} "
+                f"| {md_text(check.name)} | {check.visibility} | {_points(check.earned)}/{_points(check.points)} "
                 f"| {_md_cell(verdict)} |"
             )
         lines.append("")
         for check in exercise.checks:
             if not check.passed:
-                lines.append(f"- **{check.name}** expects: {check.message}")
+                lines.append(f"- **{md_text(check.name)}** expects: {md_text(check.message)}")
                 if check.student_traceback:
-                    lines += ["", "  ```", *("  " + l for l in check.student_traceback.strip().splitlines()[-8:]), "  ```"]
+                    tail = "\n".join(check.student_traceback.strip().splitlines()[-8:])
+                    lines += ["", *md_code_block(tail, indent="  ")]
         warnings = _exercise_warnings(exercise)
         if warnings:
             lines += ["", f"{WARNINGS_HEADING}:"]
-            lines += [f"- {w}" for w in warnings]
+            lines += [f"- {md_text(w)}" for w in warnings]
     return "\n".join(lines) + "\n"
 
 
@@ -93,11 +97,13 @@ def _exercise_warnings(exercise) -> list[str]:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return md_text(text)  # escapes "|" too, and keeps the row on one line
 
 
 def feedback_html(result: SubmissionResult) -> str:
-    e = html.escape
+    def e(text) -> str:
+        return html.escape(plain_text(text))
+
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>Feedback: {e(result.submission)}</title>",
@@ -126,10 +132,10 @@ def feedback_html(result: SubmissionResult) -> str:
             parts.append("<table><tr><th>check</th><th>kind</th><th>points</th><th>expects</th><th>result</th></tr>")
             for check in exercise.checks:
                 verdict = (
-                    "<span class='pass'>passed</span>" if check.passed
-                    else f"<span class='fail'>failed</span>: {e(check.detail)}"
+                    f"<span class='pass'>passed</span>{' (' + e(check.detail) + ')' if check.detail else ''}"
+                    if check.passed else f"<span class='fail'>failed</span>: {e(check.detail)}"
                 )
-                trace = f"<pre>{e(check.student_traceback.strip())}</pre>" if check.student_traceback and not check.passed else ""
+                trace = f"<pre>{html.escape(plain_text(check.student_traceback.strip(), keep=chr(10)))}</pre>" if check.student_traceback and not check.passed else ""
                 parts.append(
                     f"<tr><td>{e(check.name)}</td><td>{e(check.visibility)}</td>"
                     f"<td>{_points(check.earned)}/{_points(check.points)}</td>"
@@ -162,12 +168,12 @@ def write_gradebook(results: list[SubmissionResult], path: Path) -> None:
         row += [_points(earned[i]) if i in earned else "" for i in exercise_ids]
         row.append(result.error)
         rows.append(row)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8", errors=TEXT_ERRORS) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(GRADEBOOK_PREFIX + exercise_ids + ["error"])
-        writer.writerows(rows)
-    os.replace(tmp, path)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(GRADEBOOK_PREFIX + exercise_ids + ["error"])
+    # Names and errors carry student text: no cell may start a formula.
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
+    _atomic_write(path, buffer.getvalue())
 
 
 def gradebook_table(results: list[SubmissionResult]) -> str:
@@ -188,6 +194,7 @@ def gradebook_table(results: list[SubmissionResult]) -> str:
              *(_points(earned[i]) if i in earned else "-" for i in exercise_ids),
              note]
         )
+    body = [[plain_text(cell) for cell in row] for row in body]  # no terminal escapes
     widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
@@ -199,7 +206,7 @@ def gradebook_table(results: list[SubmissionResult]) -> str:
     if errors:
         lines.append("")
         lines.append("not graded:")
-        lines += [f"  {r.submission}: {r.error}" for r in errors]
+        lines += [plain_text(f"  {r.submission}: {r.error}") for r in errors]
     return "\n".join(lines)
 
 

@@ -26,15 +26,20 @@ from workbook.grading.local import LocalStudent
 from workbook.project import find_project
 
 SELF_CHECK_SALT = "self-check"
+HIDDEN_GATE_REMINDER = ("The grader also runs hidden checks; an exercise's visible points "
+                        "count only if at least one of its hidden checks passes too.")
 
 
-def run_visible_checks(namespace: dict, exercise_id: str, project=None) -> list[CheckResult]:
+def run_visible_checks(namespace: dict, exercise_id: str, project=None,
+                       sources: dict[str, str] | None = None) -> list[CheckResult]:
+    """``sources``: the exercise cells' text, for source checks (in a notebook,
+    the kernel's input history is used)."""
     project = project or find_project()
     checks = load_checks(project, chapter_key(exercise_id), include_hidden=False)
     selected = checks.for_exercise(exercise_id, visible_only=True)
     if not selected:
         raise ValueError(f"no visible checks registered for {exercise_id}")
-    student = LocalStudent(namespace)
+    student = LocalStudent(namespace, sources)
     seed = check_seed(exercise_id, SELF_CHECK_SALT)
     return [run_check(check, student, seed) for check in selected]
 
@@ -62,6 +67,7 @@ def check_in_notebook(exercise_id: str) -> bool:
         print(f"{exercise_id}: could not run the self-check: {error}")
         return False
     print(format_results(exercise_id, results))
+    print(HIDDEN_GATE_REMINDER)
     return all(r.passed for r in results)
 
 
@@ -90,5 +96,6 @@ def self_check_file(path: Path) -> tuple[list[str], dict[str, list[CheckResult]]
             label = cell.exercise_id or f"cell {index}"
             problems.append(f"{label}: {type(error).__name__}: {error}")
             traceback.clear_frames(error.__traceback__)
-    results = {ex: run_visible_checks(namespace, ex, project) for ex in exercises}
+    sources = {ex: cell.source for ex, cell in exercises.items()}
+    results = {ex: run_visible_checks(namespace, ex, project, sources) for ex in exercises}
     return problems, results

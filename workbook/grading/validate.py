@@ -63,14 +63,16 @@ def validate(project: Project, chapters: list[str] | None = None, jobs: int = 2,
             stem = project.chapter_slug(key)
             submissions += [tmp / "build" / "solved" / f"{stem}.ipynb",
                             tmp / "build" / "student" / f"{stem}.ipynb"]
-        # Grade copies with telling names: solved-ch03..., student-ch03...
-        named = []
+        # Grade copies with telling names (solved-ch03..., student-ch03...),
+        # one class folder per chapter: a class is graded as one chapter.
+        folders = []
         for path in submissions:
-            target = tmp / "class" / f"{path.parent.name}-{path.name}"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(path.read_bytes())
-            named.append(target)
-        results = grade_class(named, project, tmp / "graded", jobs=jobs, seed="validate",
+            folder = tmp / "class" / path.stem.split("_", 1)[0]
+            if folder not in folders:
+                folders.append(folder)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{path.parent.name}-{path.name}").write_bytes(path.read_bytes())
+        results = grade_class(folders, project, tmp / "graded", jobs=jobs, seed="validate",
                               log=log).results
     for result in results:
         kind = result.submission.split("-", 1)[0]

@@ -6,8 +6,13 @@ stderr belong to the student's prints). Requests:
 
 * ``exec``  -- run one cell of the rebuilt program;
 * ``call``  -- call a function the program defined and return plain data
-  (optionally describe the Keras model it returns and run it on inputs);
+  (optionally describe the Keras model it returns and run it on inputs, or
+  add the gradients with respect to its tensor arguments: ``gradients``);
 * ``has``   -- whether a name is a defined function;
+* ``inspect`` -- rebuild a serialized model and describe it (sent only to a
+  second worker that never runs a student cell: ``runner.Inspector``);
+* ``seed``  -- reseed the random state (Python, numpy, torch, Keras) before a
+  check;
 * ``quit``.
 
 Nothing this process says is trusted: the grader re-validates every answer
@@ -24,21 +29,22 @@ import warnings
 
 import workbook  # noqa: F401  (selects the torch backend first)
 from workbook.grading.api import StudentError
-from workbook.grading.local import invoke, student_traceback, warnings_worth_showing
+from workbook.grading.local import (
+    invoke,
+    reseed_random_state,
+    student_traceback,
+    warnings_worth_showing,
+)
+from workbook.grading.local import inspect_request
+from workbook.grading.source_check import strip_magics
 from workbook.grading.wire import read_message, write_message
 
 MAX_WARNINGS = 20
 
 
-def _strip_magics(source: str) -> str:
-    return "\n".join(
-        "pass" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
-    )
-
-
 def _execute(namespace: dict, source: str, label: str) -> None:
     try:
-        code = compile(_strip_magics(source), f"<{label}>", "exec")
+        code = compile(strip_magics(source), f"<{label}>", "exec")
     except SyntaxError as error:
         raise StudentError("SyntaxError", f"{error.msg} (line {error.lineno})") from None
     try:
@@ -59,9 +65,15 @@ def _handle(namespace: dict, request: dict):
             request.get("args", []),
             request.get("kwargs", {}),
             request.get("model"),
+            request.get("gradient"),
         )
     if op == "has":
         return callable(namespace.get(str(request["name"])))
+    if op == "inspect":  # only ever sent to a worker that ran no student cell
+        return inspect_request(request)
+    if op == "seed":
+        reseed_random_state(request.get("seed"))
+        return None
     raise StudentError("ProtocolError", f"unknown request {op!r}")
 
 

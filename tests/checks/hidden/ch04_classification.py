@@ -12,11 +12,27 @@ from visible_checks import (
     as_pair, labels_matrix, positive_weights, reference_log_softmax, reference_softmax,
 )
 from workbook.grading import (
-    Checks, expect_array, expect_close, expect_functional, expect_number_close, expect_true,
-    tensor,
+    Checks, expect_array, expect_close, expect_dtype_kind, expect_functional, expect_gradient,
+    expect_number_close, expect_true, tensor,
 )
 
 checks = Checks("ch04")
+
+
+def mixed_scale_logits(rng, q):
+    """Rows of very different scale in one batch (issue 10, class 4): around
+    +1000, around 1e-3, around -1000, and two ordinary rows, shuffled.
+
+    Subtracting the maximum of the whole batch instead of each row's turns
+    every row but the largest into exp(-1000) = 0, so 0/0 or log(0)."""
+    rows = np.stack([1000 + 3 * rng.normal(size=q), 1e-3 * rng.normal(size=q),
+                     -1000 + 3 * rng.normal(size=q), *(3 * rng.normal(size=(2, q)))])
+    return rows[rng.permutation(len(rows))]
+
+
+def softmax_vjp(softmax, cotangent, axis=-1):
+    """The gradient of sum(cotangent * softmax(X)) with respect to X."""
+    return softmax * (cotangent - np.sum(cotangent * softmax, axis=axis, keepdims=True))
 
 
 def plogq(p, q):
@@ -27,21 +43,41 @@ def plogq(p, q):
 # ------------------------------------------------------------ 4.1 one-hot
 
 
-@checks.hidden("ch04.one_hot", message="one_hot works on torch tensors, for a single example "
-                                       "and for labels that leave trailing classes unused")
+@checks.hidden("ch04.one_hot", message="one_hot returns floats (not booleans or integers) and "
+                                       "works on torch tensors, for a single example, for labels "
+                                       "that leave trailing classes unused and for the last class")
 def one_hot_hidden(student, rng):
-    for n, num_classes in [(int(rng.integers(5, 12)), int(rng.integers(6, 10))), (1, 3)]:
-        y = rng.integers(0, num_classes - 1, size=n)  # the last class never occurs
-        got = student.call("one_hot", tensor(y.astype(np.int64)), num_classes)
-        expect_close(got, labels_matrix(y, num_classes), what=f"one_hot for {n} labels, {num_classes} classes")
+    q = int(rng.integers(6, 10))
+    cases = [
+        rng.integers(0, q - 1, size=int(rng.integers(5, 12))),  # the last class never occurs
+        np.array([q - 1, 0, q - 1]),  # the first and the last class
+        np.array([int(rng.integers(0, q))]),  # a single example
+    ]
+    for y in cases:
+        for labels in (tensor(y.astype(np.int64)), y.astype(np.int32)):
+            what = f"one_hot for {len(y)} labels, {q} classes"
+            got = expect_dtype_kind(student.call("one_hot", labels, q), "float", what)
+            expect_close(got, labels_matrix(y, q), what=what)
 
 
 # ----------------------------------------------- 4.1 softmax gradients
 
 
+def _expect_softmax_grads(student, X, W, b, y, what):
+    Wt = torch.tensor(W, requires_grad=True)
+    bt = torch.tensor(b, requires_grad=True)
+    loss = torch.nn.functional.cross_entropy(torch.tensor(X) @ Wt + bt, torch.tensor(y))
+    loss.backward()
+    dW, db = as_pair(student.call("softmax_regression_grads", X, W, b, y),
+                     "softmax_regression_grads")
+    expect_close(dW, Wt.grad.numpy(), rtol=1e-3, atol=1e-4, what=f"dW {what}")
+    expect_close(db, bt.grad.numpy(), rtol=1e-3, atol=1e-4, what=f"db {what}")
+
+
 @checks.hidden("ch04.softmax_gradients",
                message="softmax_regression_grads agrees with torch autograd of the mean "
-                       "cross-entropy, also when the logits are in the hundreds")
+                       "cross-entropy, also when the logits are in the hundreds and when rows "
+                       "of logits near +1000, near 0 and near -1000 share a batch")
 def softmax_gradients_hidden(student, rng):
     n, d, q = int(rng.integers(5, 9)), int(rng.integers(3, 6)), int(rng.integers(3, 6))
     X = rng.normal(size=(n, d))
@@ -49,14 +85,15 @@ def softmax_gradients_hidden(student, rng):
     W *= 900 / np.abs(X @ W).max()  # the largest logit is 900: exp() overflows even in float64
     b = rng.normal(size=q)
     y = rng.integers(0, q, size=n)
-    Wt = torch.tensor(W, requires_grad=True)
-    bt = torch.tensor(b, requires_grad=True)
-    loss = torch.nn.functional.cross_entropy(torch.tensor(X) @ Wt + bt, torch.tensor(y))
-    loss.backward()
-    dW, db = as_pair(student.call("softmax_regression_grads", X, W, b, y),
-                     "softmax_regression_grads")
-    expect_close(dW, Wt.grad.numpy(), rtol=1e-3, atol=1e-4, what="dW for large logits")
-    expect_close(db, bt.grad.numpy(), rtol=1e-3, atol=1e-4, what="db for large logits")
+    _expect_softmax_grads(student, X, W, b, y, "for large logits")
+    # Inputs chosen so that X @ W is a batch of mixed-scale logits: W is 1000
+    # times a matrix Q with orthonormal columns, so X = logits @ Q.T / 1000
+    # solves X @ W = logits (and stays near 1, where float32 is exact enough).
+    Q, _ = np.linalg.qr(rng.normal(size=(q + 2, q)))
+    logits = mixed_scale_logits(rng, q)
+    y = rng.integers(0, q, size=len(logits))
+    _expect_softmax_grads(student, logits @ Q.T / 1000, 1000 * Q, np.zeros(q), y,
+                          "for rows of logits near +1000, 0 and -1000 in one batch")
 
 
 # -------------------------------------------------- 4.3 entropy and KL
@@ -101,6 +138,28 @@ def stable_softmax_hidden(student, rng):
     shifted = X + 1000.0
     expect_close(student.call("stable_softmax", shifted), reference_softmax(X, axis=-1), rtol=1e-4,
                  atol=1e-6, what="stable_softmax(X + 1000)")
+
+
+@checks.hidden("ch04.stable_softmax",
+               message="stable_softmax shifts each slice by its own maximum (rows of logits near "
+                       "+1000, near 0 and near -1000 in one call, along either axis), and is "
+                       "differentiable: computed with keras.ops, autograd gives its gradient")
+def stable_softmax_mixed_scales_and_gradient(student, rng):
+    q = int(rng.integers(3, 7))
+    logits = mixed_scale_logits(rng, q)
+    for X, axis in [(logits, -1), (logits.T, 0)]:
+        expect_close(student.call("stable_softmax", X, axis=axis), reference_softmax(X, axis=axis),
+                     rtol=1e-5, atol=1e-6,
+                     what=f"stable_softmax(X, axis={axis}) for slices near +1000, 0 and -1000")
+    X = rng.normal(size=(4, q)).astype(np.float32)
+    cotangent = rng.normal(size=X.shape)
+    value, gradients = student.gradient("stable_softmax", tensor(X, requires_grad=True),
+                                        cotangent=cotangent)
+    expected = reference_softmax(X)
+    expect_close(value, expected, rtol=1e-5, atol=1e-6, what="stable_softmax of a tensor")
+    expect_true(len(gradients) == 1, "stable_softmax takes one tensor")
+    expect_gradient(gradients[0], softmax_vjp(expected, cotangent),
+                    what="the gradient of sum(c * stable_softmax(X))")
 
 
 # ---------------------------------------------- 4.4 cross-entropy losses
@@ -150,6 +209,28 @@ def accuracy_hidden(student, rng):
     expect_number_close(got, float(np.mean(predicted == labels)), what="accuracy of class indices")
 
 
+@checks.hidden("ch04.accuracy",
+               message="accuracy predicts the first of tied columns (what argmax does): a row "
+                       "whose scores are all equal, as an untrained model gives, predicts class 0, "
+                       "and a true class tied for the maximum after another column is a miss")
+def accuracy_ties(student, rng):
+    q = int(rng.integers(3, 7))
+    scores = rng.dirichlet(np.ones(q), size=8)
+    labels = rng.integers(0, q, size=8)
+    scores[0], labels[0] = 1 / q, int(rng.integers(1, q))  # all equal: predicts 0, a miss
+    scores[1], labels[1] = 1 / q, 0  # all equal: a hit
+    for row in (2, 3):  # the true class ties the maximum of an earlier column: a miss
+        first, true = sorted(rng.choice(q, size=2, replace=False))
+        scores[row] = 0.1 / q
+        scores[row, [first, true]] = 0.45
+        labels[row] = true
+    scores[4], labels[4] = scores[2], scores[2].argmax()  # the earlier tied column: a hit
+    expected = float(np.mean(scores.argmax(axis=1) == labels))
+    for y_hat in (scores, tensor(np.log(scores))):
+        got = student.call("accuracy", y_hat, labels)
+        expect_number_close(got, expected, what="accuracy with tied scores")
+
+
 # ------------------------------------------- 4.4 the fused scratch layer
 
 
@@ -163,13 +244,31 @@ def softmax_scratch_hidden(student, rng):
         b = rng.normal(size=q)
         X = rng.random(size=(5, *shape))
         info = expect_functional(
-            student.model("build_softmax_scratch", shape, q, inputs=X, set_weights=[W, b])
+            student.model("build_softmax_scratch", shape, q, inputs=X, set_weights=[W, b]),
+            custom_layers=True,
         )
         expect_true(info.count_params == d * q + q,
                     f"for input shape {shape} and {q} classes the model has {info.count_params} "
                     f"parameters; expected {d * q + q}")
         expect_close(info.outputs, reference_softmax(X.reshape(5, -1) @ W + b), rtol=1e-4, atol=1e-5,
                      what=f"the output for input shape {shape} and large logits")
+
+
+@checks.hidden("ch04.softmax_scratch",
+               message="SoftmaxScratch shifts each example's logits by their own maximum: "
+                       "examples whose logits are near +1000, near 0 and near -1000 share a batch")
+def softmax_scratch_mixed_scales(student, rng):
+    q = int(rng.integers(3, 7))
+    shape = (4, 4, 1)
+    # W = 1000 Q for Q with orthonormal columns, so X = logits @ Q.T / 1000
+    # gives X @ W = logits with inputs near 1 (see softmax_gradients_hidden).
+    Q, _ = np.linalg.qr(rng.normal(size=(16, q)))
+    logits = mixed_scale_logits(rng, q)
+    X = (logits @ Q.T / 1000).reshape(len(logits), *shape)
+    info = student.model("build_softmax_scratch", shape, q, inputs=X,
+                         set_weights=[1000 * Q, np.zeros(q)])
+    expect_close(expect_functional(info, custom_layers=True).outputs, reference_softmax(logits),
+                 rtol=2e-3, atol=1e-5, what="the output for examples of very different scale")
 
 
 # ------------------------------------------------ 4.5 CE from logits
@@ -186,6 +285,29 @@ def ce_from_logits_hidden(student, rng):
     got = student.call("ce_from_logits", tensor(O.astype(np.float32)), tensor(y.astype(np.int64)))
     expect_close(got, -log_probs[np.arange(n), y], rtol=1e-4, atol=1e-3,
                  what="losses for logits of several hundred")
+
+
+@checks.hidden("ch04.ce_from_logits",
+               message="ce_from_logits shifts each row by its own maximum (rows of logits near "
+                       "+1000, near 0 and near -1000 in one call), and is differentiable: "
+                       "computed with keras.ops, its gradient is softmax(O) - one_hot(y)")
+def ce_from_logits_mixed_scales_and_gradient(student, rng):
+    q = int(rng.integers(3, 7))
+    O = mixed_scale_logits(rng, q)
+    y = rng.integers(0, q, size=len(O))
+    expected = -reference_log_softmax(O)[np.arange(len(O)), y]
+    expect_close(student.call("ce_from_logits", O, y), expected, rtol=1e-5, atol=1e-4,
+                 what="losses for rows of logits near +1000, 0 and -1000 in one call")
+    O = (3 * rng.normal(size=(5, q))).astype(np.float32)
+    y = rng.integers(0, q, size=5)
+    cotangent = rng.uniform(0.5, 2.0, size=5)
+    value, gradients = student.gradient("ce_from_logits", tensor(O, requires_grad=True),
+                                        tensor(y.astype(np.int64)), cotangent=cotangent)
+    expect_close(value, -reference_log_softmax(O)[np.arange(5), y], rtol=1e-5, atol=1e-5,
+                 what="losses for logits given as a tensor")
+    expect_true(len(gradients) == 1, "only the logits require a gradient")
+    expected = cotangent[:, None] * (reference_softmax(O) - labels_matrix(y, q))
+    expect_gradient(gradients[0], expected, what="the gradient of sum(c * losses) by the logits")
 
 
 # ------------------------------------------------- 4.5 concise model
@@ -215,18 +337,22 @@ def concise_model_hidden(student, rng):
 
 
 @checks.hidden("ch04.confusion_matrix",
-               message="confusion_matrix keeps rows and columns of classes that never occur "
-                       "and accepts torch tensors")
+               message="confusion_matrix returns integer counts, keeps rows and columns of "
+                       "classes that never occur (or occur only as a prediction, or only as a "
+                       "true class) and accepts torch tensors")
 def confusion_matrix_hidden(student, rng):
     q = int(rng.integers(6, 9))
     n = int(rng.integers(20, 40))
-    y_true = rng.integers(0, q - 2, size=n)
-    y_pred = rng.integers(0, q - 2, size=n)
+    y_true = rng.integers(0, q - 3, size=n)
+    y_pred = rng.integers(0, q - 3, size=n)
+    y_true[0], y_pred[1] = q - 3, q - 2  # q - 3 only ever true, q - 2 only ever predicted
     expected = np.zeros((q, q))
     np.add.at(expected, (y_true, y_pred), 1)
+    what = f"confusion_matrix with {q} classes"
     got = expect_array(student.call("confusion_matrix", tensor(y_true), tensor(y_pred), q),
-                       shape=(q, q), what=f"confusion_matrix with {q} classes")
-    expect_close(got, expected, what=f"confusion_matrix with {q} classes")
+                       shape=(q, q), what=what)
+    expect_dtype_kind(got, "integer", f"{what} (counts)")
+    expect_close(got, expected, what=what)
 
 
 # ------------------------------------------ 4.7 importance weighting

@@ -1,0 +1,120 @@
+"""Models are rebuilt from their serialized config where no student code runs
+(grading.inspect_model), and source checks read the grader's own copy."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from workbook.grading.api import StudentError
+from workbook.grading.convert import UnreadableResult, serialize_model
+from workbook.grading.inspect_model import SERIALIZED_MARK, inspect_serialized
+from workbook.grading.runner import RemoteStudent
+from workbook.grading.source_check import forbidden_uses
+from workbook.grading.wire import ModelInfo
+
+
+def _linear(d):
+    features = keras.Input((d,))
+    return keras.Model(features, keras.layers.Dense(1)(features))
+
+
+def test_outputs_come_from_the_rebuilt_model_not_from_the_sender():
+    serialized = serialize_model(_linear(3))
+    serialized["weights"] = [np.full((3, 1), 99.0, np.float32), np.zeros(1, np.float32)]
+    w, b = np.ones((3, 1), np.float32), np.array([2.0], np.float32)
+    X = np.arange(6, dtype=np.float32).reshape(2, 3)
+    info = inspect_serialized(serialized, inputs=X, set_weights=[w, b])
+    assert info.rebuilt and info.custom_classes == []
+    assert "claims" not in serialized  # only Keras' own classes: nothing to claim
+    np.testing.assert_allclose(info.outputs, X @ w + b)
+
+
+def test_nested_layers_are_found():
+    inner = _linear(4)
+    features = keras.Input((4,))
+    outer = keras.Model(features, keras.layers.ReLU()(inner(features)))
+    info = inspect_serialized(serialize_model(outer))
+    assert "Dense" not in info.layer_classes()
+    assert [layer["class_name"] for layer in info.layers_built_on("Dense")] == ["Dense"]
+
+
+def test_a_config_naming_another_module_is_never_deserialized(tmp_path):
+    target = tmp_path / "touched"
+    config = {"module": "subprocess", "class_name": "Popen",
+              "config": {"args": ["touch", str(target)]}, "registered_name": None}
+    with pytest.raises(UnreadableResult, match="no description"):
+        inspect_serialized({SERIALIZED_MARK: 1, "config": json.dumps(config), "weights": []})
+    assert not target.exists()
+
+
+def test_a_lambda_layer_is_never_deserialized():
+    features = keras.Input((2,))
+    model = keras.Model(features, keras.layers.Lambda(lambda x: x * 2)(features))
+    info = inspect_serialized(serialize_model(model))
+    assert not info.rebuilt and info.custom_classes == ["Lambda"]
+    serialized = serialize_model(model)
+    del serialized["claims"]
+    with pytest.raises(UnreadableResult, match="no description"):
+        inspect_serialized(serialized)
+
+
+def test_a_student_layer_is_described_but_marked_not_rebuilt():
+    class Wrapper(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.inner = keras.layers.Dense(1)
+
+        def call(self, x):
+            return self.inner(x)
+
+    features = keras.Input((3,))
+    model = keras.Model(features, Wrapper()(features))
+    info = inspect_serialized(serialize_model(model, inputs=np.ones((2, 3), np.float32)))
+    assert not info.rebuilt and info.custom_classes == ["Wrapper"]
+    assert info.layers_built_on("Dense")  # the sublayer it tracks
+    assert info.outputs.shape == (2, 1)
+
+
+class _Session:
+    def __init__(self, value):
+        self.value = value
+
+    def request(self, request, timeout):
+        return {"ok": True, "value": self.value}
+
+
+def test_a_model_description_from_the_worker_is_refused():
+    forged = ModelInfo("Functional", True, [], 4, None, None, rebuilt=True)
+    student = RemoteStudent(_Session({"nested": [forged]}), deadline=float("inf"))
+    with pytest.raises(StudentError, match="rebuilds models itself"):
+        student.model("build", inputs=None)
+
+
+SOLUTION = '''
+class LinearScratch(keras.layers.Layer):
+    """X @ W + b."""
+    def call(self, X):
+        return ops.matmul(X, self.W) + self.b
+'''
+
+
+@pytest.mark.parametrize("source,found", [
+    (SOLUTION, []),
+    ("class L(keras.layers.Layer):\n    def build(self, s):\n        self.d = keras.layers.Dense(1)\n",
+     ["Dense (line 3)"]),
+    ("from keras.layers import Dense as D\n", ["Dense (line 1)"]),
+    ("x = getattr(keras.layers, 'De' + 'nse')\n", ["getattr (line 1)"]),
+    ("name = 'Dense'\n", ["'Dense' in a string (line 1)"]),
+])
+def test_forbidden_names_in_the_exercise_source(source, found):
+    assert forbidden_uses({"ch03.x": source}, "ch03.x", ["Dense"]) == found
+
+
+def test_forbidden_names_in_a_helper_from_another_cell():
+    sources = {"ch03.a": "def helper(units):\n    return keras.layers.Dense(units)\n\n\ndef unused():\n    pass\n",
+               "ch03.x": "def build():\n    return helper(1)\n"}
+    assert forbidden_uses(sources, "ch03.x", ["Dense"]) == ["Dense (line 2)"]
+    assert forbidden_uses(sources, "ch03.a", ["Dense"]) == ["Dense (line 2)"]
+    assert forbidden_uses({"ch03.a": "x = 1"}, "ch03.x", ["Dense"])[0].startswith("(no source")
