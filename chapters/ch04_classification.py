@@ -743,7 +743,7 @@ check("ch04.cross_entropy_losses")
 # examples classified correctly. `y` holds integer labels. `y_hat` is either
 # an $n \times q$ matrix of scores (probabilities or logits: the predicted
 # class is the column with the largest score) or a 1-D vector of already
-# predicted class indices.
+# predicted class indices. Return a Python `float`, not a tensor.
 
 # %% tags=["exercise"] exercise="ch04.accuracy"
 # exercise: ch04.accuracy
@@ -956,7 +956,9 @@ check("ch04.ce_from_logits")
 # model `keras.Input(input_shape)` → `Flatten` → `Dense(num_classes)` whose
 # output is the logits (no softmax). For `input_shape=(28, 28, 1)` and 10
 # classes it has 7,850 parameters; it must work for any image shape, colour
-# channels included.
+# channels included. Draw the kernel from $\mathcal{N}(0, 0.01^2)$
+# (`kernel_initializer=keras.initializers.RandomNormal(stddev=0.01)`) and
+# start the bias at zero, as in section 4.5.
 
 # %% tags=["exercise"] exercise="ch04.concise_model"
 # exercise: ch04.concise_model

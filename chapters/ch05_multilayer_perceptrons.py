@@ -255,8 +255,10 @@ check("ch05.activations")
 #
 # Write `relu_grad(x)`, `sigmoid_grad(x)` and `tanh_grad(x)`, the elementwise
 # derivatives, in closed form with `keras.ops` (no autograd). Use the
-# convention $\operatorname{ReLU}'(0) = 0$, as torch does. The hidden checks
-# compare your functions with torch autograd at random points.
+# convention $\operatorname{ReLU}'(0) = 0$, as torch does. Return floats of
+# `x`'s dtype (a float32 input gives float32 derivatives, not a boolean
+# mask). The hidden checks compare your functions with torch autograd at
+# random points.
 
 # %% tags=["exercise"] exercise="ch05.activation_grads"
 # exercise: ch05.activation_grads
@@ -469,8 +471,8 @@ for label, hidden_units in [("softmax regression", []), ("MLP, 256 hidden units"
 # * flattens each example,
 # * applies one ReLU hidden layer per entry of `hidden_units` (the widths) and
 #   a linear output layer with `num_outputs` units, returning the logits,
-# * creates its weights in `build` with `add_weight`, in the order
-#   `W1, b1, W2, b2, ...`, kernels shaped `(inputs, outputs)`, drawn from
+# * creates its weights in `build` with `add_weight`, named (`name=`) and in
+#   the order `W1, b1, W2, b2, ...`, kernels shaped `(inputs, outputs)`, drawn from
 #   $\mathcal{N}(0, \text{sigma}^2)$, biases zero.
 #
 # For `build_mlp_scratch((28, 28, 1), [256], 10)` the model has 203,530
@@ -655,7 +657,10 @@ with torch.inference_mode():
 # integer class labels, `W1` is `(d, h)`, `b1` `(h,)`, `W2` `(h, q)`, `b2`
 # `(q,)`. Return a dict with the gradients of $J$ under the keys `"W1"`,
 # `"b1"`, `"W2"`, `"b2"`, each shaped like its parameter. Use the forward and
-# backward formulas, not autograd (the checks compare with autograd).
+# backward formulas, not autograd (the checks compare with autograd): take
+# $\operatorname{ReLU}'(0) = 0$ where a pre-activation is exactly 0, as torch
+# does, and stabilize the softmax row by row (each row shifted by its own
+# largest logit).
 # Hint: for the mean cross-entropy of softmax outputs,
 # $\partial J / \partial \mathbf{O} = (\operatorname{softmax}(\mathbf{O}) -
 # \operatorname{onehot}(\mathbf{y}))/n$ before the penalty.
@@ -1168,7 +1173,9 @@ check("ch05.normal_mask")
 # `Flatten`, then for each hidden width `hidden_units[i]` a
 # `Dense(hidden_units[i], activation="relu")` followed by
 # `keras.layers.Dropout(dropout_rates[i])`, and finally a `Dense(num_outputs)`
-# with no activation (logits) and no dropout after it. For
+# with no activation (logits) and no dropout after it. Each Dropout drops
+# every entry independently at its rate while training (`fit`, or
+# `model(x, training=True)`) and passes everything through at inference. For
 # `build_dropout_mlp((28, 28, 1), [256, 256], [0.2, 0.5], 10)` the model has
 # 269,322 parameters.
 

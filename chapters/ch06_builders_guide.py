@@ -614,7 +614,8 @@ check("ch06.initializers")
 # D2L's custom initializer draws every weight from $U(-10, 10)$ and then
 # keeps it only if $|w| \ge 5$, setting the others to zero. Write it as
 # `chopped_uniform(shape, dtype=None)` (use `keras.random` and `keras.ops`
-# and return a tensor of the given shape), and write `chopped_dense(units)`
+# and return a tensor of the given shape and `dtype`: float32 when `dtype` is
+# None, float64 for `dtype="float64"`), and write `chopped_dense(units)`
 # that returns a `Dense(units)` layer (not yet built) whose kernel starts
 # from `chopped_uniform`.
 
@@ -897,7 +898,9 @@ print("registered as:", keras.saving.get_registered_name(RegisteredScaleShift))
 # ### Exercise 6.9: a dense layer of your own
 #
 # Write `MyDense(units)`, a layer that creates in `build` a trainable
-# kernel of shape `(inputs, units)` and a trainable bias of shape
+# kernel of shape `(inputs, units)`, where `inputs` is the size of the
+# input's **last** axis (like `Dense`, it takes inputs of any rank), and a
+# trainable bias of shape
 # `(units,)` with `add_weight` (in that order) and computes
 # $\mathrm{ReLU}(\mathbf{x}\mathbf{W} + \mathbf{b})$;
 # `build_my_dense_model(width, units)`, a functional model
@@ -1092,7 +1095,7 @@ workdir.cleanup()
 #
 # ### Exercise 6.10: a save and load round trip
 #
-# Write a registered layer `Rescale(factor)` that multiplies its input by
+# Write a registered layer `Rescale(factor=1.0)` that multiplies its input by
 # the number `factor` and has a `get_config`; `rescale_config(factor)` that
 # returns the pair `(config, rebuilt_config)`, the config of
 # `Rescale(factor)` and the config of the layer made from it with

@@ -118,3 +118,73 @@ def test_forbidden_names_in_a_helper_from_another_cell():
     assert forbidden_uses(sources, "ch03.x", ["Dense"]) == ["Dense (line 2)"]
     assert forbidden_uses(sources, "ch03.a", ["Dense"]) == ["Dense (line 2)"]
     assert forbidden_uses({"ch03.a": "x = 1"}, "ch03.x", ["Dense"])[0].startswith("(no source")
+
+
+def _dropout_model(rate):
+    features = keras.Input((400,))
+    return keras.Model(features, keras.layers.Dropout(rate)(features))
+
+
+def test_training_outputs_run_dropout_under_the_checks_seed():
+    # class 5 (issue 10): Dropout(rate)(x, training=False) never drops; only a
+    # training-mode run, which the grader makes on its own rebuilt copy, shows it.
+    X = np.ones((10, 400), np.float32)
+    serialized = serialize_model(_dropout_model(0.3))
+    info = inspect_serialized(serialized, inputs=X, training_seed=7)
+    np.testing.assert_array_equal(info.outputs, X)
+    dropped = info.outputs_training == 0
+    assert 0.25 < dropped.mean() < 0.35
+    np.testing.assert_allclose(info.outputs_training[~dropped], 1 / 0.7, rtol=1e-6)
+    again = inspect_serialized(serialized, inputs=X, training_seed=7).outputs_training
+    other = inspect_serialized(serialized, inputs=X, training_seed=8).outputs_training
+    assert np.array_equal(again, info.outputs_training) and not np.array_equal(other, again)
+    assert inspect_serialized(serialized, inputs=X).outputs_training is None
+    back = roundtrip_info(info)
+    np.testing.assert_array_equal(back.outputs_training, info.outputs_training)
+
+
+def roundtrip_info(info):
+    import io
+
+    from workbook.grading.wire import read_message, write_message
+
+    buffer = io.BytesIO()
+    write_message(buffer, {"value": info})
+    buffer.seek(0)
+    return read_message(buffer)["value"]
+
+
+def test_a_student_layer_claims_its_training_outputs_too():
+    class Drop(keras.layers.Layer):
+        def call(self, x, training=False):
+            return keras.layers.Dropout(0.5)(x, training=training)
+
+    features = keras.Input((400,))
+    X = np.ones((10, 400), np.float32)
+    info = inspect_serialized(serialize_model(keras.Model(features, Drop()(features)), inputs=X,
+                                              training_seed=1))
+    assert not info.rebuilt and np.array_equal(info.outputs, X)
+    assert 0.4 < (info.outputs_training == 0).mean() < 0.6
+
+
+def test_both_students_send_the_training_seed_to_the_inspector():
+    seen = []
+
+    def inspector(serialized, model, deadline):
+        seen.append(model)
+        return "described"
+
+    student = RemoteStudent(_Session({SERIALIZED_MARK: 1}), float("inf"), inspector)
+    assert student.model("build", inputs=[1.0], training_seed=5) == "described"
+    assert seen[-1]["training_seed"] == 5 and seen[-1]["inputs"] == [1.0]
+    with pytest.raises(ValueError, match="needs inputs"):
+        student.model("build", training_seed=5)
+
+
+def test_local_student_runs_the_model_in_training_mode():
+    from workbook.grading.local import LocalStudent
+
+    student = LocalStudent({"build": lambda: _dropout_model(0.5)})
+    X = np.ones((10, 400), np.float32)
+    info = student.model("build", inputs=X, training_seed=3)
+    assert np.array_equal(info.outputs, X) and 0.4 < (info.outputs_training == 0).mean() < 0.6

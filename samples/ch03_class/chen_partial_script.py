@@ -660,9 +660,11 @@ print("error in b:", true_b - b_learned)
 # %% [markdown]
 # ### Exercise 3.5: a linear layer from scratch
 #
-# Complete the layer `LinearScratch(units, sigma)`, a dense layer with
+# Complete the layer `LinearScratch(units, sigma=0.01)`, a dense layer with
 # `units` outputs: in `build`, create with `self.add_weight` a trainable
-# kernel `W` of shape $(d, \text{units})$ drawn from $\mathcal{N}(0, \sigma^2)$
+# kernel `W` of shape $(d, \text{units})$, where $d$ is the size of the input's
+# **last** axis (like `Dense`, the layer takes inputs of any rank), drawn from
+# $\mathcal{N}(0, \sigma^2)$
 # (`keras.initializers.RandomNormal(stddev=sigma)`) and a bias `b` of shape
 # $(\text{units},)$ initialized to zeros, **in that order**; in `call`, return
 # $\mathbf{X}\mathbf{W} + \mathbf{b}$ computed with `keras.ops`. Then write

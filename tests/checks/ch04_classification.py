@@ -18,7 +18,7 @@ from workbook.grading import (
     expect_number_close,
     expect_true,
 )
-from workbook.grading.expect import expect_normal_sample
+from workbook.grading.expect import expect_normal_sample, expect_python_number
 
 checks = Checks("ch04")
 # A Keras discriminator (allowed in the statement) takes longer than sklearn's.
@@ -157,12 +157,13 @@ def cross_entropy_losses_d2l_example(student, rng):
 
 
 @checks.visible("ch04.accuracy", points=1,
-                message="accuracy(y_hat, y) is the fraction of rows whose largest entry is in "
-                        "column y: 0.5 for [[.1, .3, .6], [.3, .2, .5]] and y = [0, 2]")
+                message="accuracy(y_hat, y) is the fraction (a Python float) of rows whose largest "
+                        "entry is in column y: 0.5 for [[.1, .3, .6], [.3, .2, .5]] and y = [0, 2]")
 def accuracy_values(student, rng):
     y_hat = np.array([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
     got = student.call("accuracy", y_hat, np.array([0, 2]))
-    expect_number_close(got, 0.5, what="accuracy on the D2L example")
+    what = "accuracy on the D2L example"
+    expect_number_close(expect_python_number(got, what), 0.5, what=what)
     scores = rng.dirichlet(np.ones(5), size=20)
     labels = rng.integers(0, 5, size=20)
     labels[:6] = scores[:6].argmax(axis=1)  # some right answers for sure

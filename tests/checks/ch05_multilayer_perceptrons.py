@@ -212,7 +212,8 @@ def activation_grads_on_a_grid(student, rng):
 @checks.visible(
     "ch05.mlp_scratch",
     message="build_mlp_scratch((28, 28, 1), [256], 10) is a functional model without Dense "
-    "layers, with weights W1 (784, 256), b1 (256,), W2 (256, 10), b2 (10,) = 203,530 parameters, "
+    "layers, with weights named W1 (784, 256), b1 (256,), W2 (256, 10), b2 (10,) = 203,530 "
+    "parameters, "
     "each kernel ~ N(0, 0.01^2) (normal, not uniform), biases 0, and (B, 10) logits",
 )
 def mlp_scratch_fashion_shapes(student, rng):
@@ -223,6 +224,8 @@ def mlp_scratch_fashion_shapes(student, rng):
     expect_equal(info.count_params, 203530, what="the number of parameters")
     expect_weight_shapes(info, [(784, 256), (256,), (256, 10), (10,)],
                          what="the weight shapes (in creation order)")
+    expect_equal([path.split("/")[-1] for path in info.weight_names], ["W1", "b1", "W2", "b2"],
+                 what="the weight names (add_weight(name=...))")
     expect_normal_kernels(info, (0, 2), 0.01)
     for index in (1, 3):
         expect_true(not np.any(info.weights[index]), f"bias b{index // 2 + 1} should start at 0")

@@ -695,4 +695,32 @@ def confusion_matrix(y_true, y_pred, num_classes):
         rejected_by=["softmax_scratch_mixed_scales"],
         source=mutant("ch04.softmax_scratch", "ops.max(O, axis=1, keepdims=True)", "ops.max(O)"),
     ),
+    dict(
+        exercise="ch04.stable_softmax",
+        why="a default axis of 1: right for matrices, wrong for a 3-D input",
+        rejected_by=["stable_softmax_hidden"],
+        source=mutant("ch04.stable_softmax", "def stable_softmax(X, axis=-1):",
+                      "def stable_softmax(X, axis=1):"),
+    ),
+    dict(
+        exercise="ch04.accuracy",
+        why="returns the 0-d tensor of ops.mean, not the Python float the statement asks for",
+        rejected_by=["accuracy_values"],
+        source=mutant("ch04.accuracy", 'return float(ops.mean(ops.cast(correct, "float32")))',
+                      'return ops.mean(ops.cast(correct, "float32"))'),
+    ),
+    dict(
+        exercise="ch04.concise_model",
+        why="Dense's default initializer (glorot_uniform) where the statement fixes N(0, 0.01^2)",
+        rejected_by=["concise_model_initialization"],
+        source=mutant("ch04.concise_model", """(
+        num_classes, kernel_initializer=keras.initializers.RandomNormal(stddev=0.01)
+    )""", "(num_classes)"),
+    ),
+    dict(
+        exercise="ch04.concise_model",
+        why="a kernel spread of 0.02 instead of 0.01",
+        rejected_by=["concise_model_initialization"],
+        source=mutant("ch04.concise_model", "RandomNormal(stddev=0.01)", "RandomNormal(stddev=0.02)"),
+    ),
 ]

@@ -6,6 +6,8 @@ derivative, and D2L's standardization over train and test together where the
 exercise asks for training statistics only.
 """
 
+from exercise_harness import mutant
+
 # A from-scratch MLP whose kernels start from ``kernel_initializer`` (an
 # expression that may use the layer index ``i``, from 1, and ``self.sigma``).
 SCRATCH_MLP_WITH_KERNELS = """
@@ -879,5 +881,40 @@ def get_k_fold_data(k, i, X, y):
     train = [r for r in range(k * size) if r < len(X) and not i * size <= r < (i + 1) * size]
     return X[train], y[train], X[valid], y[valid]
 """,
+    ),
+    dict(
+        exercise="ch05.activation_grads",
+        why="class 5: relu_grad returns the boolean mask x > 0, not float32 derivatives",
+        rejected_by=["activation_grads_match_autograd"],
+        source=mutant("ch05.activation_grads", "return ops.cast(ops.greater(grad_in, 0), grad_in.dtype)",
+                      "return ops.greater(grad_in, 0)"),
+    ),
+    dict(
+        exercise="ch05.mlp_scratch",
+        why="weights named from index 0 (W0, b0, W1, ...) where the statement names W1, b1, ...",
+        rejected_by=["mlp_scratch_fashion_shapes"],
+        source=mutant("ch05.mlp_scratch", "enumerate(self.widths, start=1)", "enumerate(self.widths)"),
+    ),
+    dict(
+        exercise="ch05.backprop",
+        why="class 3: the ReLU derivative taken as 1 at a pre-activation of exactly 0",
+        rejected_by=["backprop_relu_at_zero"],
+        source=mutant("ch05.backprop", "(d_logits @ W2.T) * (pre_act > 0)",
+                      "(d_logits @ W2.T) * (pre_act >= 0)"),
+    ),
+    dict(
+        exercise="ch05.dropout_mlp",
+        why="class 5: one dropout mask shared by the whole batch (noise_shape=(1, units)); "
+        "inference outputs and layer configs look right",
+        rejected_by=["dropout_mlp_drops_in_training"],
+        source=mutant("ch05.dropout_mlp", "keras.layers.Dropout(float(rate))(hidden_acts)",
+                      "keras.layers.Dropout(float(rate), noise_shape=(1, int(units)))(hidden_acts)"),
+    ),
+    dict(
+        exercise="ch05.dropout_mlp",
+        why="class 5: drops whole examples (noise_shape=(None, 1)) instead of single units",
+        rejected_by=["dropout_mlp_drops_in_training"],
+        source=mutant("ch05.dropout_mlp", "keras.layers.Dropout(float(rate))(hidden_acts)",
+                      "keras.layers.Dropout(float(rate), noise_shape=(None, 1))(hidden_acts)"),
     ),
 ]

@@ -1,5 +1,7 @@
 """Plausible wrong answers for chapter 6; each must fail the checks it names."""
 
+from exercise_harness import mutant
+
 _NESTED_BLOCK = '''
 def make_block(width, hidden):
     inputs = keras.Input(shape=(width,))
@@ -663,5 +665,24 @@ def dense_to_linear_state(kernel, bias):
             "bias": torch.as_tensor(np.asarray(bias))}
 
 ''' + _LINEAR_OUTPUT,
+    ),
+    dict(
+        exercise="ch06.custom_initializer",
+        why="class 5: always draws float32, ignoring the dtype it is given",
+        rejected_by=["chopped_uniform_dtypes"],
+        source=mutant("ch06.custom_initializer", 'dtype=dtype or "float32"', 'dtype="float32"'),
+    ),
+    dict(
+        exercise="ch06.my_dense",
+        why="the kernel's rows from input_shape[1], right only for inputs of rank 2",
+        rejected_by=["my_dense_rank_three"],
+        source=mutant("ch06.my_dense", "shape=(input_shape[-1], self.units)",
+                      "shape=(input_shape[1], self.units)"),
+    ),
+    dict(
+        exercise="ch06.save_load",
+        why="Rescale's default factor 0.0 where the statement fixes 1.0",
+        rejected_by=["rescale_default_factor"],
+        source=mutant("ch06.save_load", "def __init__(self, factor=1.0,", "def __init__(self, factor=0.0,"),
     ),
 ]

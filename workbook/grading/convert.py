@@ -116,7 +116,8 @@ def _frame_column(series) -> np.ndarray:
     return plain_array(values)
 
 
-def serialize_model(obj: Any, inputs: Any = None, set_weights: Any = None) -> dict:
+def serialize_model(obj: Any, inputs: Any = None, set_weights: Any = None,
+                    training_seed: Any = None) -> dict:
     """What the grader needs to rebuild a Keras model or layer elsewhere.
 
     The config as JSON text (``serialize_keras_object``: no pickle, never a
@@ -152,10 +153,24 @@ def serialize_model(obj: Any, inputs: Any = None, set_weights: Any = None) -> di
               if not type(layer).__module__.startswith("keras.")]
     if custom or config is None or custom_classes(raw):  # the grader cannot rebuild it
         outputs = model_outputs(obj, inputs) if inputs is not None else None
-        message["claims"] = dict(describe_layer_object(obj, outputs, rebuilt=False).__dict__)
+        training = training_outputs(obj, inputs, training_seed)
+        message["claims"] = dict(describe_layer_object(obj, outputs, rebuilt=False,
+                                                       outputs_training=training).__dict__)
     return message
 
 
 def model_outputs(obj: Any, inputs: Any) -> Any:
     """A model's outputs on ``inputs`` (inference mode), as plain data."""
     return to_plain(obj(inputs if not isinstance(inputs, list) else list(inputs), training=False))
+
+
+def training_outputs(obj: Any, inputs: Any, seed: Any) -> Any:
+    """The outputs on ``inputs`` with ``training=True`` (dropout on), Keras'
+    random state seeded with ``seed`` first so the draw is the check's; None
+    unless both are given."""
+    if inputs is None or seed is None:
+        return None
+    import keras
+
+    keras.utils.set_random_seed(int(seed))
+    return to_plain(obj(inputs if not isinstance(inputs, list) else list(inputs), training=True))

@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from workbook.grading.convert import UnreadableResult, model_outputs, plain_array, resolve_argument
+from workbook.grading.convert import (UnreadableResult, model_outputs, plain_array, resolve_argument,
+                                      training_outputs)
 from workbook.grading.wire import ModelInfo
 
 SERIALIZED_MARK = "serialized_keras_model"
@@ -37,7 +38,19 @@ def is_serialized_model(value: Any) -> bool:
     return isinstance(value, dict) and value.get(SERIALIZED_MARK) == 1
 
 
-def inspect_serialized(serialized: Any, inputs: Any = None, set_weights: Any = None) -> ModelInfo:
+def model_request(inputs=None, set_weights=None, training_seed=None) -> dict:
+    """What ``student.model`` asks of a model besides building it: its outputs
+    on ``inputs`` (with ``training_seed``, also in training mode, see
+    ``ModelInfo.outputs_training``), after loading ``set_weights``."""
+    if training_seed is not None:
+        if inputs is None:
+            raise ValueError("training_seed needs inputs to run the model on")
+        training_seed = int(training_seed)
+    return {"inputs": inputs, "set_weights": set_weights, "training_seed": training_seed}
+
+
+def inspect_serialized(serialized: Any, inputs: Any = None, set_weights: Any = None,
+                       training_seed: Any = None) -> ModelInfo:
     """The ModelInfo of what ``serialized`` rebuilds to (raises UnreadableResult)."""
     if not is_serialized_model(serialized):
         raise UnreadableResult("the worker did not send a serialized Keras model")
@@ -50,7 +63,7 @@ def inspect_serialized(serialized: Any, inputs: Any = None, set_weights: Any = N
     custom = sorted(custom_classes(config)) if config is not None else []
     if config is None or custom:
         return _from_claims(serialized, config, custom)
-    return _rebuild(config, weights, resolve_argument(inputs), set_weights)
+    return _rebuild(config, weights, resolve_argument(inputs), set_weights, training_seed)
 
 
 def _parse_config(text: Any) -> Any:
@@ -136,7 +149,8 @@ def _keras_layer_class(name: str):
     return None
 
 
-def _rebuild(config: dict, weights: list, inputs: Any, set_weights: Any) -> ModelInfo:
+def _rebuild(config: dict, weights: list, inputs: Any, set_weights: Any,
+             training_seed: Any = None) -> ModelInfo:
     import keras
 
     try:
@@ -153,11 +167,12 @@ def _rebuild(config: dict, weights: list, inputs: Any, set_weights: Any) -> Mode
         if set_weights is not None:  # the check's own values, over whatever was sent
             obj.set_weights([np.asarray(w) for w in set_weights])
         outputs = model_outputs(obj, inputs) if inputs is not None else None
+        training = training_outputs(obj, inputs, training_seed)
     except UnreadableResult:
         raise
     except Exception as error:
         raise UnreadableResult(f"the rebuilt model failed: {type(error).__name__}: {error}") from None
-    return describe_layer_object(obj, outputs)
+    return describe_layer_object(obj, outputs, outputs_training=training)
 
 
 def layer_entry(layer) -> dict:
@@ -184,7 +199,8 @@ def nested_layers(obj) -> list:
     return list(obj._flatten_layers(include_self=False, recursive=True))
 
 
-def describe_layer_object(obj, outputs: Any = None, rebuilt: bool = True) -> ModelInfo:
+def describe_layer_object(obj, outputs: Any = None, rebuilt: bool = True,
+                          outputs_training: Any = None) -> ModelInfo:
     """Describe a live Keras model or layer (rebuilt here, or the worker's own)."""
     import keras
 
@@ -204,6 +220,7 @@ def describe_layer_object(obj, outputs: Any = None, rebuilt: bool = True) -> Mod
         trainable_count=int(sum(np.prod(w.shape) for w in obj.trainable_weights)),
         losses=[plain_array(np.asarray(keras.ops.convert_to_numpy(x))) for x in obj.losses],
         outputs=outputs,
+        outputs_training=outputs_training,
         rebuilt=rebuilt,
     )
 

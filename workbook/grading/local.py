@@ -15,7 +15,7 @@ from typing import Any
 from workbook.grading.api import StudentError
 from workbook.grading.convert import UnreadableResult, resolve_argument, serialize_model, to_plain
 from workbook.grading.gradients import with_gradients
-from workbook.grading.inspect_model import inspect_serialized, replace_serialized
+from workbook.grading.inspect_model import inspect_serialized, model_request, replace_serialized
 from workbook.grading.wire import decode, encode
 
 
@@ -53,6 +53,7 @@ def invoke(namespace: dict, name: str, args, kwargs, model: dict | None = None,
                 result,
                 inputs=resolve_argument(model.get("inputs")),
                 set_weights=model.get("set_weights"),
+                training_seed=model.get("training_seed"),
             )
         return to_plain(result)
     except UnreadableResult as error:
@@ -110,8 +111,9 @@ class LocalStudent:
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         return self._run(name, args, kwargs, None)
 
-    def model(self, name: str, *args: Any, inputs=None, set_weights=None, **kwargs: Any):
-        return self._run(name, args, kwargs, {"inputs": inputs, "set_weights": set_weights})
+    def model(self, name: str, *args: Any, inputs=None, set_weights=None, training_seed=None,
+              **kwargs: Any):
+        return self._run(name, args, kwargs, model_request(inputs, set_weights, training_seed))
 
     def gradient(self, name: str, *args: Any, cotangent=None, **kwargs: Any):
         answer = self._run(name, args, kwargs, None, {"cotangent": cotangent})
@@ -150,8 +152,8 @@ def _inspect_here(serialized, model: dict | None):
 
 def inspect_request(request: dict):
     """The worker's ``inspect`` op: the same rebuild, in the inspector process."""
-    return _inspect_here(request.get("model"), {"inputs": request.get("inputs"),
-                                                "set_weights": request.get("set_weights")})
+    return _inspect_here(request.get("model"), model_request(
+        request.get("inputs"), request.get("set_weights"), request.get("training_seed")))
 
 
 def notebook_sources(namespace: dict) -> dict[str, str]:

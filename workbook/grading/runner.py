@@ -26,7 +26,7 @@ from workbook.grading.api import Checks, StudentError
 from workbook.grading.evaluate import (CheckResult, WorkerLost, check_seed, gate_visible_points,
                                        run_check)
 from workbook.grading.intake import read_submission_bytes
-from workbook.grading.inspect_model import replace_serialized
+from workbook.grading.inspect_model import model_request, replace_serialized
 from workbook.grading.loader import load_checks
 from workbook.grading.program import NotASubmission, Program, detect_chapter, rebuild
 from workbook.grading.session import ForkServerHandle, WorkerSession
@@ -91,8 +91,8 @@ class RemoteStudent:
         value = self._ask({"op": "call", "name": name, "args": list(args), "kwargs": kwargs})
         return self._inspected(value, {})
 
-    def model(self, name, *args, inputs=None, set_weights=None, **kwargs):
-        model = {"inputs": inputs, "set_weights": set_weights}
+    def model(self, name, *args, inputs=None, set_weights=None, training_seed=None, **kwargs):
+        model = model_request(inputs, set_weights, training_seed)
         request = {"op": "call", "name": name, "args": list(args), "kwargs": kwargs, "model": model}
         return self._inspected(self._ask(request), model)
 

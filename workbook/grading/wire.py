@@ -74,6 +74,10 @@ class ModelInfo:
     trainable_count: int = 0
     losses: list[np.ndarray] = field(default_factory=list)
     outputs: Any = None
+    # The outputs on the same inputs with training=True (dropout active), run
+    # right after seeding Keras' random state, when a check asks for them
+    # (``student.model(..., training_seed=s)``); None otherwise.
+    outputs_training: Any = None
     # Every layer nested anywhere inside (models in models, layers tracked by
     # layers); ``layers`` holds only the top level.
     all_layers: list[dict] = field(default_factory=list)
@@ -144,6 +148,7 @@ def encode(value: Any) -> tuple[Any, list[np.ndarray]]:
             fields["weights"] = [walk(w) for w in v.weights]
             fields["losses"] = [walk(x) for x in v.losses]
             fields["outputs"] = walk(v.outputs)
+            fields["outputs_training"] = walk(v.outputs_training)
             fields["all_layers"] = [walk(x) for x in v.all_layers]
             fields["layers"] = [walk(x) for x in v.layers]
             return {"__model__": fields}

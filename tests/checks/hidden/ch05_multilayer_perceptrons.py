@@ -19,6 +19,7 @@ from workbook.grading import (
     Checks, expect_array, expect_built_without, expect_close, expect_equal, expect_functional, expect_number_close,
     expect_true, expect_weight_shapes, tensor,
 )
+from workbook.grading.expect import expect_dtype
 
 checks = Checks("ch05")
 
@@ -67,12 +68,13 @@ def activations_large_inputs(student, rng):
 @checks.hidden(
     "ch05.activation_grads",
     message="relu_grad, sigmoid_grad and tanh_grad agree with torch autograd at random points "
-    "(relu'(0) = 0) and accept torch tensors",
+    "(relu'(0) = 0), accept torch tensors and return float32 for float32 inputs",
 )
 def activation_grads_match_autograd(student, rng):
     x = np.concatenate([rng.normal(scale=4.0, size=30), [0.0, -12.0, 12.0, -0.01]]).astype(np.float32)
     for name, reference in [("relu_grad", "relu"), ("sigmoid_grad", "sigmoid"), ("tanh_grad", "tanh")]:
         got = student.call(name, tensor(x))
+        expect_dtype(got, "float32", f"{name} of a float32 tensor")
         expect_close(got, autograd_derivative(reference, x), rtol=1e-5, atol=1e-6, what=f"{name}(x)")
 
 
@@ -159,6 +161,29 @@ def backprop_mixed_scales(student, rng):
     got = student.call("manual_grads", X, y, W1, b1, W2, b2, lam)
     compare_grads(got, reference_grads(X, y, W1, b1, W2, b2, lam),
                   what="manual_grads on rows of scale 0.01 to 3000")
+
+
+@checks.hidden(
+    "ch05.backprop",
+    message="manual_grads takes ReLU'(0) = 0, as autograd does, where a pre-activation is exactly "
+    "0 (a row of zeros in X, a hidden unit whose weights and bias are all 0)",
+)
+def backprop_relu_at_zero(student, rng):
+    # Random inputs never hit pre_act == 0 exactly, so the branch of the
+    # derivative there is enumerated: (pre_act >= 0) passes everything else.
+    n, d, h, q = int(rng.integers(4, 9)), *(int(v) for v in rng.integers(3, 7, size=3))
+    X = rng.normal(size=(n, d))
+    X[int(rng.integers(n))] = 0.0
+    W1, b1 = rng.normal(size=(d, h)), rng.normal(size=h)
+    unit = int(rng.integers(h))
+    W1[:, unit], b1[unit] = 0.0, 0.0
+    b1[(unit + 1) % h] = 0.0  # the zero row of X meets a zero bias too
+    W2, b2 = rng.normal(size=(h, q)), rng.normal(size=q)
+    y = rng.integers(0, q, size=n)
+    lam = float(rng.uniform(0.05, 0.5))
+    got = student.call("manual_grads", X, y, W1, b1, W2, b2, lam)
+    compare_grads(got, reference_grads(X, y, W1, b1, W2, b2, lam),
+                  what="manual_grads where some pre-activations are exactly 0")
 
 
 # --------------------------------------------------- 5.4 initialization
@@ -264,6 +289,30 @@ def dropout_mlp_three_hidden_layers(student, rng):
                  what="the number of parameters")
     expect_close(info.outputs, mlp_forward(x, weights), rtol=1e-4, atol=1e-4,
                  what="the inference output (dropout off)")
+
+
+@checks.hidden(
+    "ch05.dropout_mlp",
+    message="in training mode each Dropout drops at its rate: on a network whose Dense layers are "
+    "identities, model(X, training=True) is X with entries dropped at 1 - (1 - p1)(1 - p2) and "
+    "the rest scaled by 1 / ((1 - p1)(1 - p2)); model(X) drops nothing",
+)
+def dropout_mlp_drops_in_training(student, rng):
+    width = 200
+    rates = [float(rng.uniform(0.15, 0.35)), float(rng.uniform(0.4, 0.6))]
+    identity = [np.eye(width, dtype=np.float32), np.zeros(width, np.float32)] * 3
+    X = rng.uniform(0.5, 2.0, size=(40, width)).astype(np.float32)  # positive: ReLU keeps it
+    info = expect_functional(student.model(
+        "build_dropout_mlp", (width,), [width, width], rates, width, inputs=X,
+        set_weights=identity, training_seed=int(rng.integers(2**31))))
+    expect_close(info.outputs, X, rtol=1e-6, atol=0, what="the inference output (dropout off)")
+    # Dropping with p1 and then p2 is one dropout of rate 1 - (1 - p1)(1 - p2):
+    # 8,000 entries pin its share to within 0.033 (SAMPLE_Z standard errors),
+    # and the neighbour pairs of expect_dropout_sample see a mask shared along a
+    # row or a column (a noise_shape), which the layer configs and the
+    # inference outputs never show.
+    kept = (1 - rates[0]) * (1 - rates[1])
+    expect_dropout_sample(info.outputs_training, X, 1 - kept, "model(X, training=True)")
 
 
 # ------------------------------------------------------ 5.7 house prices

@@ -14,7 +14,7 @@ from workbook.grading import (
     Checks, expect_array, expect_close, expect_dict, expect_equal, expect_functional,
     expect_model, expect_number, expect_number_close, expect_sequence, expect_true,
 )
-from workbook.grading.expect import expect_normal_sample
+from workbook.grading.expect import expect_dtype, expect_normal_sample
 
 checks = Checks("ch06")
 
@@ -169,6 +169,20 @@ def chopped_dense_kernel(student, rng):
     expect_close(layer.outputs, x @ kernel, rtol=1e-4, atol=1e-3, what="the layer's output")
 
 
+@checks.hidden(
+    "ch06.custom_initializer",
+    message="chopped_uniform draws in the dtype it is given: float64 for dtype='float64', "
+    "float32 when dtype is None",
+)
+def chopped_uniform_dtypes(student, rng):
+    shape = (int(rng.integers(60, 100)), int(rng.integers(40, 60)))
+    for dtype, want in (("float64", "float64"), (None, "float32")):
+        what = f"chopped_uniform({shape}, dtype={dtype!r})"
+        values = expect_dtype(student.call("chopped_uniform", shape, dtype=dtype), want, what)
+        expect_true(tuple(values.shape) == shape, f"{what} has shape {values.shape}; expected {shape}")
+        check_chopped(values.astype(np.float64), what)
+
+
 # ------------------------------------------------------------- 6.4 deferred
 
 
@@ -246,6 +260,21 @@ def my_dense_random(student, rng):
     expect_my_dense_gradients(got, x, kernel, bias, tol=1e-4)
 
 
+@checks.hidden(
+    "ch06.my_dense",
+    message="a MyDense layer on its own takes its kernel's rows from the input's last axis and "
+    "computes relu(x @ kernel + bias) on inputs of rank 3 too",
+)
+def my_dense_rank_three(student, rng):
+    fan_in, units = int(rng.integers(2, 7)), int(rng.integers(2, 6))
+    kernel, bias = rng.normal(size=(fan_in, units)), rng.normal(0, 0.5, size=units)
+    x = rng.normal(size=(2, fan_in + 1, fan_in))  # the middle axis is not the width
+    layer = expect_model(student.model("MyDense", units, inputs=x, set_weights=[kernel, bias]),
+                         f"MyDense({units})", custom_layers=True)
+    expect_close(layer.outputs, relu(x @ kernel + bias), rtol=1e-4, atol=1e-4,
+                 what=f"MyDense({units}) on inputs of shape {x.shape}")
+
+
 # ---------------------------------------------------------- 6.6 save/load
 
 
@@ -270,3 +299,13 @@ def save_and_reload_random(student, rng):
     before = expect_close(got["before"], expected, rtol=1e-4, atol=1e-4, what="the 'before' predictions")
     for key in ("keras_file", "weights_file"):
         expect_close(got[key], before, rtol=0, atol=1e-6, what=f"the '{key}' predictions")
+
+
+@checks.hidden(
+    "ch06.save_load",
+    message="Rescale() without an argument multiplies by its default factor, 1.0",
+)
+def rescale_default_factor(student, rng):
+    x = rng.normal(size=(3, int(rng.integers(2, 6))))
+    layer = expect_model(student.model("Rescale", inputs=x), "Rescale()", custom_layers=True)
+    expect_close(layer.outputs, x, rtol=1e-6, atol=1e-6, what="Rescale()(x)")
