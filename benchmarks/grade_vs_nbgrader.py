@@ -506,8 +506,11 @@ def run_streamed(command: list[str], log_path: Path, env: dict, cwd=None, marker
 
 def time_workbook(args, class_dir: Path, out: Path, logs: Path) -> dict:
     workbook = args.workbook_cmd
+    # The grader takes its secret from a file only (a command line is readable by every process).
+    seed_file = logs / "grading-seed"
+    seed_file.write_text(str(args.seed))
     command = [workbook, "grade", str(class_dir), "--out", str(out), "--jobs", str(args.jobs),
-               "--seed", str(args.seed)]
+               "--seed-file", str(seed_file)]
     log(f"\n== workbook grade (--jobs {args.jobs}) ==\n$ {' '.join(command)}")
     load = os.getloadavg()[0]
     seconds, code, lines = run_streamed(command, logs / "workbook-grade.log", grader_environment(),
@@ -666,7 +669,7 @@ def parse_args(argv=None):
     p.add_argument("--quick", action="store_true", help="a smoke test: 4 submissions")
     p.add_argument("--jobs", type=int, default=2, help="workbook grade --jobs (default 2)")
     p.add_argument("--chapter", default=CHAPTER, help=argparse.SUPPRESS)  # for developing the benchmark
-    p.add_argument("--seed", type=int, default=0, help="picks the answers; also workbook grade --seed")
+    p.add_argument("--seed", type=int, default=0, help="picks the answers; also the grading secret (workbook grade --seed-file)")
     p.add_argument("--work", type=Path, default=BENCH / ".work",
                    help="scratch folder for the class, the course and logs (default benchmarks/.work)")
     p.add_argument("--env", type=Path, default=BENCH / ".nbgrader-venv",

@@ -120,6 +120,17 @@ def test_forbidden_names_in_a_helper_from_another_cell():
     assert forbidden_uses({"ch03.a": "x = 1"}, "ch03.x", ["Dense"])[0].startswith("(no source")
 
 
+def roundtrip_info(info):
+    import io
+
+    from workbook.grading.wire import read_message, write_message
+
+    buffer = io.BytesIO()
+    write_message(buffer, {"value": info})
+    buffer.seek(0)
+    return read_message(buffer)["value"]
+
+
 def _dropout_model(rate):
     features = keras.Input((400,))
     return keras.Model(features, keras.layers.Dropout(rate)(features))
@@ -139,19 +150,8 @@ def test_training_outputs_run_dropout_under_the_checks_seed():
     other = inspect_serialized(serialized, inputs=X, training_seed=8).outputs_training
     assert np.array_equal(again, info.outputs_training) and not np.array_equal(other, again)
     assert inspect_serialized(serialized, inputs=X).outputs_training is None
-    back = roundtrip_info(info)
+    back = roundtrip_info(info)  # the field crosses the wire too
     np.testing.assert_array_equal(back.outputs_training, info.outputs_training)
-
-
-def roundtrip_info(info):
-    import io
-
-    from workbook.grading.wire import read_message, write_message
-
-    buffer = io.BytesIO()
-    write_message(buffer, {"value": info})
-    buffer.seek(0)
-    return read_message(buffer)["value"]
 
 
 def test_a_student_layer_claims_its_training_outputs_too():

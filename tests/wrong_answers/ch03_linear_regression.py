@@ -897,6 +897,7 @@ def build_weight_decay_model(num_inputs, lambd):
         exercise="ch03.synthetic_data",
         why="a default noise of 0.1 where the statement fixes 0.01",
         rejected_by=["synthetic_data_default_noise"],
+        secrets=20,
         source=mutant("ch03.synthetic_data", "noise=0.01, seed=None", "noise=0.1, seed=None"),
     ),
     dict(
@@ -910,6 +911,7 @@ def build_weight_decay_model(num_inputs, lambd):
         exercise="ch03.linear_scratch",
         why="the layer's own default sigma changed to 0.02 (build_scratch_model always passes one)",
         rejected_by=["linear_scratch_layer_defaults_and_rank"],
+        secrets=20,
         source=mutant("ch03.linear_scratch", "def __init__(self, units, sigma=0.01,",
                       "def __init__(self, units, sigma=0.02,"),
     ),

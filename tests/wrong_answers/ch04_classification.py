@@ -721,6 +721,7 @@ def confusion_matrix(y_true, y_pred, num_classes):
         exercise="ch04.concise_model",
         why="a kernel spread of 0.02 instead of 0.01",
         rejected_by=["concise_model_initialization"],
+        secrets=20,
         source=mutant("ch04.concise_model", "RandomNormal(stddev=0.01)", "RandomNormal(stddev=0.02)"),
     ),
 ]

@@ -899,6 +899,7 @@ def get_k_fold_data(k, i, X, y):
         exercise="ch05.backprop",
         why="class 3: the ReLU derivative taken as 1 at a pre-activation of exactly 0",
         rejected_by=["backprop_relu_at_zero"],
+        secrets=20,
         source=mutant("ch05.backprop", "(d_logits @ W2.T) * (pre_act > 0)",
                       "(d_logits @ W2.T) * (pre_act >= 0)"),
     ),
@@ -907,6 +908,7 @@ def get_k_fold_data(k, i, X, y):
         why="class 5: one dropout mask shared by the whole batch (noise_shape=(1, units)); "
         "inference outputs and layer configs look right",
         rejected_by=["dropout_mlp_drops_in_training"],
+        secrets=20,
         source=mutant("ch05.dropout_mlp", "keras.layers.Dropout(float(rate))(hidden_acts)",
                       "keras.layers.Dropout(float(rate), noise_shape=(1, int(units)))(hidden_acts)"),
     ),
@@ -914,6 +916,7 @@ def get_k_fold_data(k, i, X, y):
         exercise="ch05.dropout_mlp",
         why="class 5: drops whole examples (noise_shape=(None, 1)) instead of single units",
         rejected_by=["dropout_mlp_drops_in_training"],
+        secrets=20,
         source=mutant("ch05.dropout_mlp", "keras.layers.Dropout(float(rate))(hidden_acts)",
                       "keras.layers.Dropout(float(rate), noise_shape=(None, 1))(hidden_acts)"),
     ),
