@@ -264,6 +264,9 @@ def load_chapter(project: Project, key: str) -> Chapter:
             statements[cell.exercise_id] = previous.source
         previous = cell
     wrong_path = ROOT / "tests" / "wrong_answers" / f"{project.chapter_slug(key)}.py"
+    # Wrong answers may build on the tests' helpers (exercise_harness.mutant).
+    if str(ROOT / "tests") not in sys.path:
+        sys.path.insert(1, str(ROOT / "tests"))
     spec = importlib.util.spec_from_file_location("_benchmark_wrong_answers", wrong_path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,8 +1,10 @@
 """Visible checks for chapter 7 (shipped to students).
 
-Every expected value is computed here, with numpy or the grader's own torch
-(channels-first, transposed explicitly), from inputs drawn from ``rng``;
-nothing the student's code computes is trusted except the answer under test.
+Expected values are either fixed literals (for exercises whose reference
+implementation would give the answer away: those references live in the
+hidden module) or computed here with the chapter's own corr2d or the grader's
+torch (channels-first, transposed explicitly); nothing the student's code
+computes is trusted except the answer under test.
 """
 
 import numpy as np
@@ -11,7 +13,6 @@ from workbook.grading.expect import expect_uniform_sample
 from workbook.grading import (
     CheckFailed,
     Checks,
-    expect_array,
     expect_built_without,
     expect_close,
     expect_equal,
@@ -45,13 +46,6 @@ def np_corr2d(X, K):
     return out
 
 
-def np_corr2d_multi(X, K):
-    """X (h, w, c_in), K (kh, kw, c_in, c_out) -> (h', w', c_out)."""
-    X, K = np.asarray(X, dtype=np.float64), np.asarray(K, dtype=np.float64)
-    return np.stack([sum(np_corr2d(X[..., c], K[:, :, c, o]) for c in range(X.shape[-1]))
-                     for o in range(K.shape[-1])], axis=-1)
-
-
 def torch_conv2d(x, kernel, bias, strides, padding):
     """torch's Conv2d on channels-last x with a Keras-layout kernel (kh, kw, c_in, c_out)."""
     import torch
@@ -72,44 +66,10 @@ def torch_avg_pool(x, pool_size, strides, padding):
     return out.permute(0, 2, 3, 1).numpy()
 
 
-def np_pool(image, pool_size, strides, mode):
-    """Pooling of an (h, w, c) image per channel, no padding."""
-    image = np.asarray(image, dtype=np.float64)
-    ph, pw = pool_size
-    sh, sw = strides
-    out_h, out_w = (image.shape[0] - ph) // sh + 1, (image.shape[1] - pw) // sw + 1
-    reduce = np.max if mode == "max" else np.mean
-    return np.array([[reduce(image[i * sh : i * sh + ph, j * sw : j * sw + pw], axis=(0, 1))
-                      for j in range(out_w)] for i in range(out_h)])
-
-
-def same_padding_reference(n, k, s):
-    out = -(-n // s)
-    total = max((out - 1) * s + k - n, 0)
-    return out, total // 2, total - total // 2
-
-
-def reference_learn_kernel(X, Y, K0, lr, steps):
-    """The hand-written descent loop of section 7.2.4, in torch float64."""
-    import torch
-
-    x = torch.tensor(np.asarray(X, dtype=np.float64)).permute(0, 3, 1, 2)
-    y = torch.tensor(np.asarray(Y, dtype=np.float64)).permute(0, 3, 1, 2)
-    k = torch.tensor(np.asarray(K0, dtype=np.float64)[None, None], requires_grad=True)
-    losses = []
-    for _ in range(steps):
-        loss = ((torch.nn.functional.conv2d(x, k) - y) ** 2).sum()
-        (grad,) = torch.autograd.grad(loss, [k])
-        losses.append(loss.item())
-        with torch.no_grad():
-            k = (k - lr * grad).requires_grad_(True)
-    return k.detach().numpy()[0, 0], np.array(losses)
-
-
-def expect_learned(got, X, Y, K0, lr, steps, what):
+def expect_learned(got, want_kernel, want_losses, what):
+    """learn_kernel's (kernel, losses) are want_kernel and want_losses."""
     kernel, losses = expect_sequence(got, 2, what)
-    want_kernel, want_losses = reference_learn_kernel(X, Y, K0, lr, steps)
-    losses = expect_numbers(losses, shape=(steps,), what=f"the losses of {what}")
+    losses = expect_numbers(losses, shape=(len(want_losses),), what=f"the losses of {what}")
     expect_close(losses, want_losses, rtol=1e-3, atol=1e-5,
                  what=f"the losses of {what} (sum of squared errors, before each update)")
     expect_close(kernel, want_kernel, rtol=1e-3, atol=1e-5, what=f"the kernel learned by {what}")
@@ -195,12 +155,17 @@ def expect_lenet(student, rng, **builder_kwargs):
     return info
 
 
-def receptive_field_reference(layers):
-    """Brute force in 1-D: the input positions output 0 depends on."""
-    positions = {0}
-    for kernel, stride in reversed(list(layers)):
-        positions = {p * stride + a for p in positions for a in range(kernel)}
-    return max(positions) - min(positions) + 1
+def expect_same_padding(student, n, k, s, expected):
+    got = student.call("keras_same_padding", n, k, s)
+    expect_equal(tuple(expect_sequence(got, 3, f"keras_same_padding({n}, {k}, {s})")), expected,
+                 what=f"keras_same_padding({n}, {k}, {s})")
+
+
+def expect_receptive_field(student, layers, expected):
+    got = student.call("receptive_field", layers)
+    if not isinstance(got, (int, np.integer, float)) or isinstance(got, bool):
+        raise CheckFailed(f"receptive_field({layers}) should return an int, got {got!r}")
+    expect_equal(int(got), expected, what=f"receptive_field({layers})")
 
 
 def d2l_multi_channel_inputs():
@@ -208,6 +173,22 @@ def d2l_multi_channel_inputs():
     X = np.stack([np.arange(9.0).reshape(3, 3), np.arange(1.0, 10.0).reshape(3, 3)], axis=-1)
     K = np.stack([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]], axis=-1)
     return X, K
+
+
+def bar_image():
+    """Section 7.2.4's image (a dark bar) and its edges under the kernel [[1, -1]]."""
+    bars = np.ones((6, 8))
+    bars[:, 2:6] = 0.0
+    X = bars.reshape(1, 6, 8, 1).astype(np.float32)
+    Y = np_corr2d(bars, [[1.0, -1.0]]).reshape(1, 6, 7, 1).astype(np.float32)
+    return X, Y
+
+
+# learn_kernel on the bar image from BARS_K0 with lr 0.03 for 10 steps: (kernel, losses)
+BARS_K0 = np.array([[0.5, -0.25]], dtype=np.float32)
+BARS_LEARNED = (np.array([[1.006216, -0.979372]]),
+                np.array([5.625, 2.52, 1.170432, 0.567883, 0.289228, 0.154706, 0.086561, 0.050299,
+                          0.030102, 0.01841]))
 
 
 # -------------------------------------------------------- 7.1 parameters
@@ -264,13 +245,9 @@ def conv2d_scratch_init(student, rng):
     "kernel and the 10 summed squared errors of plain gradient descent from initial_kernel",
 )
 def learn_kernel_edges(student, rng):
-    bars = np.ones((6, 8))
-    bars[:, 2:6] = 0.0
-    X = bars.reshape(1, 6, 8, 1).astype(np.float32)
-    Y = np_corr2d(bars, [[1.0, -1.0]]).reshape(1, 6, 7, 1).astype(np.float32)
-    K0 = rng.normal(size=(1, 2)).astype(np.float32)
-    got = student.call("learn_kernel", X, Y, K0, 0.03, 10)
-    expect_learned(got, X, Y, K0, 0.03, 10, "learn_kernel(X, Y, K0, 0.03, 10)")
+    X, Y = bar_image()
+    got = student.call("learn_kernel", X, Y, BARS_K0, 0.03, 10)
+    expect_learned(got, *BARS_LEARNED, "learn_kernel(X, Y, [[0.5, -0.25]], 0.03, 10)")
 
 
 # ------------------------------------------------------------ 7.3 padding
@@ -279,14 +256,16 @@ def learn_kernel_edges(student, rng):
 @checks.visible(
     "ch07.same_padding",
     message="keras_same_padding(n, kernel, stride) gives (out, before, after): (8, 3, 1) -> "
-    "(8, 1, 1), (8, 4, 1) -> (8, 1, 2), (8, 3, 2) -> (4, 0, 1), (7, 3, 2) -> (4, 1, 1)",
+    "(8, 1, 1), (8, 4, 1) -> (8, 1, 2), (8, 3, 2) -> (4, 0, 1), (7, 3, 2) -> (4, 1, 1), "
+    "(20, 5, 3) -> (7, 1, 2)",
 )
 def same_padding_examples(student, rng):
-    cases = [(8, 3, 1), (8, 4, 1), (8, 3, 2), (7, 3, 2), (int(rng.integers(9, 30)), 5, 3)]
-    for n, k, s in cases:
-        got = student.call("keras_same_padding", n, k, s)
-        expect_equal(tuple(expect_sequence(got, 3, f"keras_same_padding({n}, {k}, {s})")),
-                     same_padding_reference(n, k, s), what=f"keras_same_padding({n}, {k}, {s})")
+    for args, expected in SAME_PADDING_EXAMPLES:
+        expect_same_padding(student, *args, expected)
+
+
+SAME_PADDING_EXAMPLES = [((8, 3, 1), (8, 1, 1)), ((8, 4, 1), (8, 1, 2)), ((8, 3, 2), (4, 0, 1)),
+                         ((7, 3, 2), (4, 1, 1)), ((20, 5, 3), (7, 1, 2))]
 
 
 def expect_torch_conv(student, rng, input_hw, c_in, filters, kernel, padding, strides):
@@ -326,23 +305,28 @@ def multi_in_out_book_values(student, rng):
     X, K = d2l_multi_channel_inputs()
     K3 = np.stack([K, K + 1, K + 2], axis=-1)
     got = student.call("corr2d_multi_in_out", X, K3)
-    expect_close(got, np_corr2d_multi(X, K3), what="corr2d_multi_in_out(X, K3)")
-    scale = float(rng.uniform(0.5, 2.0))
-    got = student.call("corr2d_multi_in_out", X * scale, K[..., None])
-    expect_close(got, np_corr2d_multi(X * scale, K[..., None]),
-                 what="corr2d_multi_in_out with one output channel")
+    expect_close(got, BOOK_MULTI_IN_OUT, what="corr2d_multi_in_out(X, K3)")
+    got = student.call("corr2d_multi_in_out", X * 2, K[..., None])
+    expect_close(got, 2 * BOOK_MULTI_IN_OUT[..., :1],
+                 what="corr2d_multi_in_out(2 * X, K) with one output channel")
+
+
+# the book's values for K, K + 1 and K + 2, channels-last
+BOOK_MULTI_IN_OUT = np.stack([[[56.0, 72.0], [104.0, 120.0]], [[76.0, 100.0], [148.0, 172.0]],
+                              [[96.0, 128.0], [192.0, 224.0]]], axis=-1)
 
 
 @checks.visible(
     "ch07.conv1x1",
-    message="conv1x1(X, W) for X (2, 3, 4, 3) and W (3, 5) equals a Conv2D(5, 1) with kernel "
-    "W.reshape(1, 1, 3, 5): shape (2, 3, 4, 5)",
+    message="conv1x1(X, W) for X = arange(12).reshape(2, 2, 1, 3) and W = [[1, 2], [0, -1], "
+    "[3, 1]] equals a Conv2D(2, 1) with kernel W.reshape(1, 1, 3, 2): [[[[6, 1]], [[18, 7]]], "
+    "[[[30, 13]], [[42, 19]]]]",
 )
 def conv1x1_values(student, rng):
-    X = rng.normal(size=(2, 3, 4, 3)).astype(np.float32)
-    W = rng.normal(size=(3, 5)).astype(np.float32)
-    expect_close(student.call("conv1x1", X, W), np.einsum("bhwc,cd->bhwd", X, W), rtol=RTOL,
-                 atol=ATOL, what="conv1x1(X, W)")
+    X = np.arange(12, dtype=np.float32).reshape(2, 2, 1, 3)
+    W = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]], dtype=np.float32)
+    expected = np.array([[[[6.0, 1.0]], [[18.0, 7.0]]], [[[30.0, 13.0]], [[42.0, 19.0]]]])
+    expect_close(student.call("conv1x1", X, W), expected, rtol=RTOL, atol=ATOL, what="conv1x1(X, W)")
 
 
 # ------------------------------------------------------------ 7.5 pooling
@@ -352,18 +336,23 @@ def conv1x1_values(student, rng):
     "ch07.pool2d",
     message="pool2d_strided on the book's examples: 3x3 arange with (2, 2) windows, stride 1: "
     "max [[4, 5], [7, 8]], avg [[2, 3], [5, 6]]; 4x4 arange, (3, 3) stride (3, 3): [[10]]; "
-    "two channels pooled separately",
+    "two channels (the 4x4 arange and it plus 3) pooled separately",
 )
 def pool2d_book_values(student, rng):
     X3 = np.arange(9.0).reshape(3, 3, 1)
     X4 = np.arange(16.0).reshape(4, 4, 1)
-    X2 = np.concatenate([X4, X4 + 1 + rng.integers(1, 5)], axis=-1)
-    for X, pool, stride, mode in [(X3, (2, 2), (1, 1), "max"), (X3, (2, 2), (1, 1), "avg"),
-                                  (X4, (3, 3), (3, 3), "max"), (X2, (2, 2), (2, 2), "max"),
-                                  (X2, (2, 2), (1, 1), "avg")]:
+    X2 = np.concatenate([X4, X4 + 3], axis=-1)
+    avg4 = np.array([[2.5, 3.5, 4.5], [6.5, 7.5, 8.5], [10.5, 11.5, 12.5]])  # 2x2 means, stride 1
+    max4 = np.array([[5.0, 7.0], [13.0, 15.0]])  # 2x2 maxima, stride 2
+    for X, pool, stride, mode, expected in [
+            (X3, (2, 2), (1, 1), "max", [[4.0, 5.0], [7.0, 8.0]]),
+            (X3, (2, 2), (1, 1), "avg", [[2.0, 3.0], [5.0, 6.0]]),
+            (X4, (3, 3), (3, 3), "max", [[10.0]]),
+            (X2, (2, 2), (2, 2), "max", np.stack([max4, max4 + 3], axis=-1)),
+            (X2, (2, 2), (1, 1), "avg", np.stack([avg4, avg4 + 3], axis=-1))]:
+        expected = np.asarray(expected).reshape(*np.shape(expected)[:2], X.shape[-1])
         what = f"pool2d_strided(X {X.shape}, {pool}, {stride}, {mode!r})"
-        expect_close(student.call("pool2d_strided", X, pool, stride, mode),
-                     np_pool(X, pool, stride, mode), what=what)
+        expect_close(student.call("pool2d_strided", X, pool, stride, mode), expected, what=what)
 
 
 @checks.visible(
@@ -400,9 +389,8 @@ def lenet_book_architecture(student, rng):
     "receptive_field([(3, 1), (3, 1)]) is 5",
 )
 def receptive_field_lenet(student, rng):
-    for layers in ([(5, 1), (2, 2), (5, 1), (2, 2)], [(3, 1), (3, 1)]):
-        got = student.call("receptive_field", layers)
-        if not isinstance(got, (int, np.integer, float)) or isinstance(got, bool):
-            raise CheckFailed(f"receptive_field({layers}) should return an int, got {got!r}")
-        expect_equal(int(got), receptive_field_reference(layers),
-                     what=f"receptive_field({layers})")
+    for layers, expected in RECEPTIVE_FIELD_EXAMPLES:
+        expect_receptive_field(student, layers, expected)
+
+
+RECEPTIVE_FIELD_EXAMPLES = [([(5, 1), (2, 2), (5, 1), (2, 2)], 16), ([(3, 1), (3, 1)], 5)]

@@ -712,7 +712,7 @@ def confusion_matrix(y_true, y_pred, num_classes):
     dict(
         exercise="ch04.concise_model",
         why="Dense's default initializer (glorot_uniform) where the statement fixes N(0, 0.01^2)",
-        rejected_by=["concise_model_initialization"],
+        rejected_by=["concise_model_normal_weights"],
         source=mutant("ch04.concise_model", """(
         num_classes, kernel_initializer=keras.initializers.RandomNormal(stddev=0.01)
     )""", "(num_classes)"),
@@ -720,7 +720,7 @@ def confusion_matrix(y_true, y_pred, num_classes):
     dict(
         exercise="ch04.concise_model",
         why="a kernel spread of 0.02 instead of 0.01",
-        rejected_by=["concise_model_initialization"],
+        rejected_by=["concise_model_normal_weights"],
         secrets=20,
         source=mutant("ch04.concise_model", "RandomNormal(stddev=0.01)", "RandomNormal(stddev=0.02)"),
     ),

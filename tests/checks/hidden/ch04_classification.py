@@ -339,7 +339,7 @@ def concise_model_hidden(student, rng):
 @checks.hidden("ch04.concise_model",
                message="a new concise model draws its kernel from N(0, 0.01^2) and starts its "
                        "bias at zero")
-def concise_model_initialization(student, rng):
+def concise_model_normal_weights(student, rng):
     q = int(rng.integers(3, 6))
     fresh = expect_functional(student.model("build_concise_model", (40, 50, 3), q))
     expect_true(len(fresh.weights) == 2, f"expected two weights (kernel, bias), got "

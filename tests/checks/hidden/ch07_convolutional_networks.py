@@ -4,19 +4,22 @@ The telling cases are enumerated first (non-square kernels and windows,
 strides that do not divide, padding 0, 1 and k - 1, one and several
 channels, kernels smaller than the stride), then random draws per student;
 torch tensors that require gradients where the statement asks for
-differentiable keras.ops code.
+differentiable keras.ops code.  The reference implementations that would
+give answers away live here, not in the visible module; each check also runs
+its reference on the visible check's literal cases, so a stale literal there
+fails the solution's hidden checks.
 """
 
 import numpy as np
 
 from visible_checks import (
-    ATOL, CONV_LIKE, RTOL, expect_learned, expect_lenet, expect_scratch_conv_model,
-    expect_torch_conv,
-    np_corr2d, np_corr2d_multi, np_pool, receptive_field_reference, same_padding_reference,
-    torch_avg_pool,
+    ATOL, BARS_K0, BARS_LEARNED, BOOK_MULTI_IN_OUT, CONV_LIKE, RECEPTIVE_FIELD_EXAMPLES, RTOL,
+    SAME_PADDING_EXAMPLES, bar_image, d2l_multi_channel_inputs, expect_learned, expect_lenet,
+    expect_receptive_field, expect_same_padding, expect_scratch_conv_model, expect_torch_conv,
+    np_corr2d, torch_avg_pool,
 )
 from workbook.grading import (
-    CheckFailed, Checks, expect_close, expect_equal, expect_functional, expect_gradient,
+    Checks, expect_close, expect_equal, expect_functional, expect_gradient,
     expect_sequence, expect_source_avoids, expect_weight_shapes, tensor,
 )
 
@@ -54,6 +57,64 @@ def expect_value_and_gradients(student, rng, name, arrays, function, what):
                         what=f"the gradient of {what} with respect to argument {index + 1}")
 
 checks = Checks("ch07")
+
+
+# --------------------------------------------------------------- references
+
+
+def np_corr2d_multi(X, K):
+    """X (h, w, c_in), K (kh, kw, c_in, c_out) -> (h', w', c_out)."""
+    X, K = np.asarray(X, dtype=np.float64), np.asarray(K, dtype=np.float64)
+    return np.stack([sum(np_corr2d(X[..., c], K[:, :, c, o]) for c in range(X.shape[-1]))
+                     for o in range(K.shape[-1])], axis=-1)
+
+
+def np_pool(image, pool_size, strides, mode):
+    """Pooling of an (h, w, c) image per channel, no padding."""
+    image = np.asarray(image, dtype=np.float64)
+    ph, pw = pool_size
+    sh, sw = strides
+    out_h, out_w = (image.shape[0] - ph) // sh + 1, (image.shape[1] - pw) // sw + 1
+    reduce = np.max if mode == "max" else np.mean
+    return np.array([[reduce(image[i * sh : i * sh + ph, j * sw : j * sw + pw], axis=(0, 1))
+                      for j in range(out_w)] for i in range(out_h)])
+
+
+def same_padding_reference(n, k, s):
+    out = -(-n // s)
+    total = max((out - 1) * s + k - n, 0)
+    return out, total // 2, total - total // 2
+
+
+def reference_learn_kernel(X, Y, K0, lr, steps):
+    """The hand-written descent loop of section 7.2.4, in torch float64."""
+    import torch
+
+    x = torch.tensor(np.asarray(X, dtype=np.float64)).permute(0, 3, 1, 2)
+    y = torch.tensor(np.asarray(Y, dtype=np.float64)).permute(0, 3, 1, 2)
+    k = torch.tensor(np.asarray(K0, dtype=np.float64)[None, None], requires_grad=True)
+    losses = []
+    for _ in range(steps):
+        loss = ((torch.nn.functional.conv2d(x, k) - y) ** 2).sum()
+        (grad,) = torch.autograd.grad(loss, [k])
+        losses.append(loss.item())
+        with torch.no_grad():
+            k = (k - lr * grad).requires_grad_(True)
+    return k.detach().numpy()[0, 0], np.array(losses)
+
+
+def receptive_field_reference(layers):
+    """Brute force in 1-D: the input positions output 0 depends on."""
+    positions = {0}
+    for kernel, stride in reversed(list(layers)):
+        positions = {p * stride + a for p in positions for a in range(kernel)}
+    return max(positions) - min(positions) + 1
+
+
+def expect_reference(got, expected, what):
+    """The reference agrees with the visible check's literal (a guard on the literals)."""
+    expect_close(np.asarray(got, dtype=float), np.asarray(expected, dtype=float), rtol=1e-6,
+                 atol=1e-6, what=f"the reference for {what} (the visible literal is stale)")
 
 
 # -------------------------------------------------------- 7.1 parameters
@@ -115,8 +176,11 @@ def learn_kernel_random(student, rng):
     outputs = 2 * (h - kh + 1) * (w - kw + 1)
     lr = float(rng.uniform(0.1, 0.4)) / outputs  # small enough not to diverge
     steps = int(rng.integers(4, 9))
+    for want, ref in zip(BARS_LEARNED, reference_learn_kernel(*bar_image(), BARS_K0, 0.03, 10)):
+        expect_reference(ref, want, "learn_kernel on the bar image")
     got = student.call("learn_kernel", X, Y, K0, lr, steps)
-    expect_learned(got, X, Y, K0, lr, steps, f"learn_kernel on {h}x{w} images, lr {lr:.4g}")
+    expect_learned(got, *reference_learn_kernel(X, Y, K0, lr, steps),
+                   f"learn_kernel on {h}x{w} images, lr {lr:.4g}")
     expect_source_avoids(student, "ch07.learn_kernel", OPTIMIZER_LIKE,
                          what="the hand-written update")
 
@@ -133,10 +197,10 @@ def same_padding_cases(student, rng):
     cases = [(10, 2, 1), (10, 1, 2), (9, 2, 4), (11, 4, 3), (3, 5, 1), (5, 7, 2), (1, 3, 1)]
     cases += [(int(rng.integers(1, 40)), int(rng.integers(1, 8)), int(rng.integers(1, 5)))
               for _ in range(6)]
+    for args, expected in SAME_PADDING_EXAMPLES:
+        expect_equal(same_padding_reference(*args), expected, f"the reference for keras_same_padding{args}")
     for n, k, s in cases:
-        got = student.call("keras_same_padding", n, k, s)
-        expect_equal(tuple(expect_sequence(got, 3, f"keras_same_padding({n}, {k}, {s})")),
-                     same_padding_reference(n, k, s), what=f"keras_same_padding({n}, {k}, {s})")
+        expect_same_padding(student, n, k, s, same_padding_reference(n, k, s))
 
 
 @checks.hidden(
@@ -165,6 +229,9 @@ def torch_style_conv_cases(student, rng):
     "input and output channels, and torch tensors that require gradients",
 )
 def multi_in_out_random(student, rng):
+    X, K = d2l_multi_channel_inputs()
+    expect_reference(np_corr2d_multi(X, np.stack([K, K + 1, K + 2], axis=-1)), BOOK_MULTI_IN_OUT,
+                     "corr2d_multi_in_out on the book's example")
     for c_in, c_out, kernel_hw in [(1, 1, (2, 3)), (3, 1, (3, 1)), (1, 4, (2, 2)),
                                    (int(rng.integers(2, 5)), int(rng.integers(2, 5)), (3, 2))]:
         h, w = int(rng.integers(4, 8)), int(rng.integers(4, 8))
@@ -270,8 +337,7 @@ def receptive_field_cases(student, rng):
     cases = [[(7, 2)], [(1, 1), (3, 2), (1, 3)], [(2, 3), (3, 2), (2, 2)], [(3, 2), (3, 2), (3, 2)]]
     cases.append([(int(rng.integers(1, 6)), int(rng.integers(1, 4)))
                   for _ in range(int(rng.integers(3, 6)))])
+    for layers, expected in RECEPTIVE_FIELD_EXAMPLES:
+        expect_equal(receptive_field_reference(layers), expected, f"the reference for receptive_field({layers})")
     for layers in cases:
-        got = student.call("receptive_field", layers)
-        if not isinstance(got, (int, np.integer, float)) or isinstance(got, bool):
-            raise CheckFailed(f"receptive_field({layers}) should return an int, got {got!r}")
-        expect_equal(int(got), receptive_field_reference(layers), what=f"receptive_field({layers})")
+        expect_receptive_field(student, layers, receptive_field_reference(layers))
