@@ -149,6 +149,48 @@ def test_bundle_self_check_runs_with_visible_checks_only(bundle):
     assert "hidden" not in out.stdout.split("The grader also runs hidden checks")[0].lower()
 
 
+def _bundle_workbook(bundle, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "workbook.cli", *args], capture_output=True, text=True,
+        cwd=bundle, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(bundle), "PYTHONPATH": str(bundle)},
+    )
+
+
+def test_bundle_offers_students_only_the_commands_that_work_there(bundle):
+    help_text = _bundle_workbook(bundle, "--help").stdout
+    commands = help_text.split("{", 1)[1].split("}", 1)[0].split(",")
+    assert commands == ["check", "data"], help_text
+    refused = _bundle_workbook(bundle, "grade", "x.ipynb", "--out", "graded")
+    assert refused.returncode == 2 and "invalid choice: 'grade'" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_repository_offers_every_command():
+    from workbook.cli import parser
+
+    arguments = {"release": ["--out", "x"], "grade": ["x", "--out", "y"], "check": ["x.ipynb"]}
+    for command in ("build", "release", "grade", "validate", "demo", "check", "data"):
+        assert parser().parse_args([command, *arguments.get(command, [])]).command == command
+
+
+def test_bundle_readme_tells_students_how_to_set_up_and_get_data(bundle):
+    readme = (bundle / "README.md").read_text()
+    for needed in ("python3 -m venv .venv", "source .venv/bin/activate",
+                   "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu",
+                   "workbook data download", "WORKBOOK_DATA", "WORKBOOK_PROFILE",
+                   "WORKBOOK_MOCK_DATA", "under a minute", "a few minutes"):
+        assert needed in readme, needed
+    assert readme.index("python3 -m venv") < readme.index("pip install torch")  # venv first
+
+
+def test_readme_student_quick_start_starts_with_a_virtual_environment():
+    section = (REPO / "README.md").read_text().split("## Student quick start", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    assert section.index("python3 -m venv") < section.index("pip install torch==2.13.0 --index-url")
+    assert "workbook data download" in section and "WORKBOOK_PROFILE" in section
+
+
 def test_release_refuses_to_overwrite_unrelated_folder(tmp_path):
     (tmp_path / "precious.txt").write_text("keep me")
     with pytest.raises(ValueError, match="not an earlier bundle"):

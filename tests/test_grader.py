@@ -39,6 +39,10 @@ def _class(folder):
 
     nb("good", _with())
     (folder / "good_script.py").write_text(percent_text(_with()))
+    # No "# %%" markers: the exercise lines alone split it (what precedes the first is dropped).
+    (folder / "plain_script.py").write_text(
+        "import numpy as np\nraise SystemExit('not an answer')\n\n"
+        + "\n".join(c.source for c in _with() if c.exercise_id))
     nb("stub", TEMPLATE)
     nb("os_exit", _with(ch99_double="# exercise: ch99.double\nimport os\n"
                                      "def double(x):\n    os._exit(3)\n"))
@@ -69,7 +73,7 @@ def _class(folder):
 
 
 EXPECTED = {
-    "good": 9, "good_script": 9, "stub": 0, "os_exit": 6, "endless": 6, "sys_exit": 6,
+    "good": 9, "good_script": 9, "plain_script": 9, "stub": 0, "os_exit": 6, "endless": 6, "sys_exit": 6,
     "crash_in_call": 6, "warns": 9, "deleted_cell": 6, "duplicated_last_wins": 6,
     "retyped_markdown": 6, "stripped_metadata": 9, "edits_elsewhere": 9,
 }
@@ -101,6 +105,7 @@ def test_malformed_submissions_get_a_clear_error_row(graded, name, reason):
     assert reason in results[name].error
     rows = {r["submission"]: r for r in csv.DictReader(open(out / "gradebook.csv"))}
     assert reason in rows[name]["error"]
+    assert rows[name]["score"] == ""  # no score, not 0 of 0
     assert (out / name / "feedback.md").read_text().count("could not be graded") == 1
 
 

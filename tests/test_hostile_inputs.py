@@ -373,11 +373,14 @@ def test_csv_cells_cannot_start_a_formula(tmp_path, monkeypatch):
     assert sorted(row["error"][:4] for row in rows) == ["'-2+", "'=HY"]
     assert sorted(row["submission"] for row in rows) == ["'-2_3", "HYPERLINK_1"]
     write_gradebook([SubmissionResult("@SUM(A1)", "p", chapter="+ch", score=-1.5, max_score=9,
-                                      error="\tcmd|' /C calc'!A0")], tmp_path / "g.csv")
-    row = next(csv.DictReader(open(tmp_path / "g.csv", encoding="utf-8")))
+                                      error="\tcmd|' /C calc'!A0"),
+                     SubmissionResult("-x", "p", chapter="ch", score=-1.5, max_score=9)],
+                    tmp_path / "g.csv")
+    row, graded = csv.DictReader(open(tmp_path / "g.csv", encoding="utf-8"))
     assert (row["submission"], row["chapter"], row["score"], row["max_score"]) == \
-        ("'@SUM(A1)", "'+ch", "-1.5", "9")
+        ("'@SUM(A1)", "'+ch", "", "9")  # not graded: no score
     assert row["error"] == "' cmd|' /C calc'!A0"
+    assert (graded["submission"], graded["score"]) == ("'-x", "-1.5")  # a number stays one
 
 
 # --------------------------------------- hole 12: odd files in a class folder

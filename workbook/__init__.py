@@ -25,15 +25,17 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'workbook' has no attribute {name!r}")
 
 
-def check(exercise_id: str) -> bool:
+def check(exercise_id: str) -> None:
     """Run the visible checks of one exercise against this notebook's code.
 
     Call it in the cell right after an exercise; it prints what passes and
-    what fails and never raises, so "Run all" keeps going.
+    what fails and never raises, so "Run all" keeps going. It returns nothing,
+    so the cell shows its report alone, with no ``Out[n]: True`` under it
+    (``workbook.grading.selfcheck.check_in_notebook`` answers pass/fail).
     """
     from workbook.grading.selfcheck import check_in_notebook
 
-    return check_in_notebook(exercise_id)
+    check_in_notebook(exercise_id)
 
 
 __all__ = ["PROFILE", "check", "current_profile", "set_seed", "__version__"]

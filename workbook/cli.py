@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from workbook.profiles import current_profile
-from workbook.project import ProjectNotFound, find_project
+from workbook.project import ProjectNotFound, find_project, installed_in_bundle
 
 SAMPLE_CLASS = Path("samples") / "ch03_class"
 
@@ -55,7 +55,7 @@ def _print_grades(run, out: Path) -> None:
 
 
 def cmd_grade(args) -> int:
-    from workbook.grading.batch import grade_class
+    from workbook.grading.batch import INTERRUPTED, grade_class
 
     project = find_project()
     out = Path(args.out)
@@ -64,6 +64,16 @@ def cmd_grade(args) -> int:
                       use_cache=not args.no_cache,
                       chapter=args.chapter, max_file_mb=args.max_file_mb)
     _print_grades(run, out)
+    if run.interrupted:
+        left = sum(1 for result in run.results if result.error == INTERRUPTED)
+        print(f"workbook grade: interrupted: {left} submission(s) not graded (marked "
+              f"'{INTERRUPTED}' in the gradebook); run the same command again to grade them, "
+              "the others are reused from the cache", file=sys.stderr)
+        return 130
+    if all(result.error for result in run.results):
+        print(f"workbook grade: nothing could be graded: all {len(run.results)} submission(s) "
+              "were rejected (see 'not graded' above)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -140,20 +150,13 @@ def cmd_gradescope(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from workbook.grading.selfcheck import HIDDEN_GATE_REMINDER, format_results, self_check_file
+    from workbook.grading.selfcheck import self_check_file
 
     path = Path(args.notebook)
     print(f"running {path.name} (visible checks only)...")
-    problems, results = self_check_file(path)
-    for problem in problems:
-        print(f"note: {problem}")
-    earned = total = 0.0
-    for exercise_id, checks in results.items():
-        print(format_results(exercise_id, checks))
-        earned += sum(r.earned for r in checks)
-        total += sum(r.points for r in checks)
-    print(f"\nvisible checks: {earned:g}/{total:g} points. {HIDDEN_GATE_REMINDER}")
-    return 0 if earned == total else 1
+    run = self_check_file(path)
+    print(run.report())
+    return 0 if run.earned == run.total else 1
 
 
 def cmd_validate(args) -> int:
@@ -219,16 +222,25 @@ def cmd_data(args) -> int:
         "mnist": lambda: datasets.load_mnist(num_train=60000, num_test=10000),
         "house_prices": datasets.load_house_prices,
     }
-    for name in args.names or DATASETS:
-        if name not in loaders:
-            raise ValueError(f"unknown data set {name!r}; choose from {', '.join(DATASETS)}")
+    names = args.names or DATASETS
+    unknown = [name for name in names if name not in loaders]
+    if unknown:
+        raise ValueError(f"unknown data set {unknown[0]!r}; choose from {', '.join(DATASETS)}")
+    failed = []
+    for name in names:  # one set that fails does not stop the others
         print(f"preparing {name} ...")
         try:
             loaders[name]()
         except datasets.DatasetUnavailable as error:
-            print(f"workbook data: {error}", file=sys.stderr)
-            return 1
+            failed.append(name)
+            print(f"{name}: FAILED: {error.summary}", file=sys.stderr)
+            continue
         print(f"{name}: ready")
+    if failed:
+        print(f"workbook data: {len(failed)} of {len(names)} data sets could not be prepared; "
+              f"when you are online, run: workbook data download {' '.join(failed)}",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -252,7 +264,11 @@ def output_folder(text: str) -> str:
     """A folder to write into: it may not exist yet, but it may not be a file."""
     path = Path(text)
     for part in (path, *path.parents):
-        if part.exists():
+        try:
+            exists = part.exists()
+        except OSError:  # a name too long: the command says so when it creates the folder
+            continue
+        if exists:
             if not part.is_dir():
                 raise argparse.ArgumentTypeError(
                     f"{part} is a file, not a folder; choose another output folder")
@@ -267,12 +283,31 @@ def _add_max_file_mb(p) -> None:
                    help=f"larger submission files are not read (default {DEFAULT_MAX_FILE_MB:g} MB)")
 
 
+STUDENT_COMMANDS = ("check", "data")
+
+
+class _StudentCommands:
+    """A student bundle's parser gets only the commands that work there; the
+    others (grade, validate, demo, ...) need chapters and hidden checks."""
+
+    def __init__(self, subparsers):
+        self.subparsers = subparsers
+
+    def add_parser(self, name: str, **kwargs) -> argparse.ArgumentParser:
+        if name in STUDENT_COMMANDS:
+            return self.subparsers.add_parser(name, **kwargs)
+        return argparse.ArgumentParser(prog=name)  # configured, then dropped
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="workbook",
         description="Keras Workbook: build chapter notebooks, release them, grade submissions.",
     )
     sub = root.add_subparsers(dest="command", required=True)
+    if installed_in_bundle():
+        root.description = "Keras Workbook (student bundle): self-check notebooks, get the data."
+        sub = _StudentCommands(sub)
 
     p = sub.add_parser("build", help="build student and solved notebooks from chapters/")
     p.add_argument("chapters", nargs="*", help="chapters to build, e.g. ch03 (default: all)")
@@ -360,6 +395,9 @@ def main(argv=None) -> int:
     except (ValueError, FileNotFoundError, ProjectNotFound) as error:
         print(f"workbook {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C outside the grading proper: one line, no traceback
+        print(f"\nworkbook {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

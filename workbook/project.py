@@ -83,6 +83,12 @@ class Project:
         return self.hidden_checks_dir / f"{self.chapter_slug(key)}.py"
 
 
+def installed_in_bundle() -> bool:
+    """Whether this ``workbook`` package is a student bundle's copy (no chapters,
+    no solutions, no hidden checks: only the student's commands work)."""
+    return (Path(__file__).resolve().parent.parent / BUNDLE_MARKER).is_file()
+
+
 def _looks_like_repo(folder: Path) -> bool:
     return (folder / "chapters").is_dir() and (folder / "tests" / "checks").is_dir()
 

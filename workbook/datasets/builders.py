@@ -58,6 +58,14 @@ class _IdxImageBuilder(tfds.core.GeneratorBasedBuilder):
             supervised_keys=("image", "label"),
         )
 
+    # TFDS prints a bold banner before and after preparing ("Unknown size");
+    # our downloads report their own progress and the caller says "ready".
+    def _log_download_bytes(self) -> None:
+        pass
+
+    def _log_download_done(self) -> None:
+        pass
+
     def _split_generators(self, dl_manager):
         hint = f"workbook data download {self.name.removeprefix('workbook_')}"
         paths = {key: fetch(remote, self.name, hint) for key, remote in self.REMOTE.items()}

@@ -16,13 +16,22 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbook.datasets.uncaught import report_uncaught
+
 DATA_ENV_VAR = "WORKBOOK_DATA"
 DEFAULT_DATA_DIR = Path("~/.cache/keras-workbook")
 CHUNK = 1 << 20
 
 
 class DatasetUnavailable(RuntimeError):
-    """A data set is neither cached nor downloadable right now."""
+    """A data set is neither cached nor downloadable right now.
+
+    ``summary`` says what failed in one line (``workbook data download``
+    lists one per data set); the message adds what to do about it."""
+
+    def __init__(self, message: str, summary: str | None = None):
+        super().__init__(message)
+        self.summary = summary or message.splitlines()[0]
 
 
 @dataclass(frozen=True)
@@ -71,22 +80,24 @@ def fetch(remote: RemoteFile, subdir: str, download_hint: str) -> Path:
             return target
         except (urllib.error.URLError, OSError, ValueError) as error:
             failures.append(f"{url}: {getattr(error, 'reason', None) or error}")
+    report_uncaught(DatasetUnavailable)  # the message, not 60 lines of TFDS traceback
     raise DatasetUnavailable(
         f"could not download {remote.name}:\n  " + "\n  ".join(failures) + "\n"
         f"The cache is {folder} (set {DATA_ENV_VAR} to use another folder, e.g. one "
         f"your instructor prepared). When you are online, run: {download_hint}\n"
         "To try the chapter without the real data, set WORKBOOK_MOCK_DATA=1 "
-        "(generated data; its accuracy figures mean nothing)."
+        "(generated data; its accuracy figures mean nothing).",
+        summary=f"could not download {remote.name} ({'; '.join(failures)})",
     )
 
 
 def _download(url: str, target: Path, remote: RemoteFile) -> None:
     partial = target.with_name(f".{target.name}.part")
     digest = hashlib.new(remote.algorithm)
+    received = 0
     try:
         with urllib.request.urlopen(url, timeout=60) as response, open(partial, "wb") as out:
             total = int(response.headers.get("Content-Length") or 0)
-            received = 0
             for chunk in iter(lambda: response.read(CHUNK), b""):
                 out.write(chunk)
                 digest.update(chunk)
@@ -101,7 +112,8 @@ def _download(url: str, target: Path, remote: RemoteFile) -> None:
     finally:
         if partial.exists():
             partial.unlink()
-        print(file=sys.stderr)
+        if received:  # end the progress line
+            print(file=sys.stderr)
 
 
 def _progress(name: str, received: int, total: int) -> None:

@@ -90,6 +90,7 @@ def _data_sources(builder_cls, name: str, num_train: int, num_test: int):
                                     policy=tfds.testing.MockPolicy.USE_CODE):
             return (tfds.data_source(builder_cls.name, split="train", data_dir=data_dir() / "tfds"),
                     tfds.data_source(builder_cls.name, split="test", data_dir=data_dir() / "tfds"))
+    tfds.disable_progress_bar()  # its bars of "Generating splits..." are noise here
     builder = builder_cls(data_dir=str(data_dir() / "tfds"))
     builder.download_and_prepare(file_format="array_record")
     return builder.as_data_source(split="train"), builder.as_data_source(split="test")

@@ -8,7 +8,7 @@ import pandas as pd
 from workbook.datasets.cache import RemoteFile, fetch
 from workbook.datasets.mock import announce, mock_enabled
 
-D2L_DATA_URL = "http://d2l-data.s3-accelerate.amazonaws.com/"
+D2L_DATA_URL = "https://d2l-data.s3-accelerate.amazonaws.com/"  # s3 serves https too
 HOUSE_TRAIN = RemoteFile(
     "kaggle_house_pred_train.csv", (D2L_DATA_URL + "kaggle_house_pred_train.csv",),
     "585e9cc93e70b39160e7921475f9bcd7d31219ce", "sha1",

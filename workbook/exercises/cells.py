@@ -183,10 +183,24 @@ def _cells_from_ipynb_text(text: str, raw: bytes, name: str) -> list[Cell]:
 _PERCENT_MARKER = re.compile(r"^#\s*%%.*$", re.MULTILINE)  # as jupytext reads them
 
 
+def _cells_from_plain_script(text: str, name: str) -> list[Cell]:
+    """A script without ``# %%`` markers: each ``# exercise: chNN.name`` line
+    starts a code cell that runs to the next one (what comes before the first
+    is not an answer, so it is dropped)."""
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines)
+              if (match := FIRST_LINE_MARKER.match(line)) and EXERCISE_ID.match(match.group(1))]
+    _check_cell_count(len(starts), name)
+    ends = starts[1:] + [len(lines)]
+    return [Cell("code", "".join(lines[start:end]).rstrip("\n")) for start, end in zip(starts, ends)]
+
+
 def _cells_from_percent_text(text: str, name: str) -> list[Cell]:
     import jupytext
 
     markers = _PERCENT_MARKER.findall(text)
+    if not markers:
+        return _cells_from_plain_script(text, name)
     _check_cell_count(len(markers), name)
     _check_depth("\n".join(markers).encode("utf-8"), name, "a cell's metadata")
     try:

@@ -12,24 +12,51 @@ from workbook.project import BUNDLE_MARKER, Project
 
 BUNDLE_README = """# Keras Workbook: student bundle
 
-1. Install CPU torch first (without the index URL pip fetches the
-   multi-GB CUDA build, which only an NVIDIA GPU needs), then the workbook,
-   its dependencies and JupyterLab, and open the notebooks:
+1. Create a virtual environment in this folder and activate it (a system
+   Python refuses `pip install` with `externally-managed-environment`):
 
-       pip install torch --index-url https://download.pytorch.org/whl/cpu
+       python3 -m venv .venv
+       source .venv/bin/activate        # Windows: .venv\\Scripts\\activate
+
+2. Install torch 2.13.0 (the version the workbook is tested with), then the
+   workbook, its dependencies and JupyterLab, and open the notebooks:
+
+       pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
        pip install -e ".[lab]"
        jupyter lab notebooks/
 
-2. Open a notebook in `notebooks/`, read it, and complete the exercise cells
+   That is the CPU build, right for a laptop. Only with an NVIDIA GPU (on
+   Linux) install the CUDA build instead: `pip install torch==2.13.0`
+   (several GB).
+
+3. Get the data sets (Fashion-MNIST, MNIST and the house-price tables, for
+   chapters 4 and 5 on) once, while online:
+
+       workbook data download
+
+   They go to `~/.cache/keras-workbook`. If your instructor prepared a
+   shared folder, point `WORKBOOK_DATA` at it instead and download nothing:
+   `export WORKBOOK_DATA=/path/to/shared/data`. `workbook data` says what the
+   cache holds. Offline, `WORKBOOK_MOCK_DATA=1` runs a chapter on generated
+   data of the same shape (announced with a MOCK DATA banner; its losses and
+   accuracies mean nothing).
+
+4. Choose how big each run is with `WORKBOOK_PROFILE` (set it before
+   starting Jupyter): `tiny` runs a chapter in under a minute (for trying
+   things out), the default takes a few minutes a chapter on a laptop CPU
+   and gives meaningful results, and `full` uses the book's settings (for a
+   GPU).
+
+5. Open a notebook in `notebooks/`, read it, and complete the exercise cells
    (each starts with `# exercise: chNN.name`). Keep that first line.
-3. Check your answers as you go: run the `check("chNN.name")` cell right
+6. Check your answers as you go: run the `check("chNN.name")` cell right
    after an exercise, or check a whole notebook:
 
        workbook check notebooks/ch03_linear_regression.ipynb
 
    These are the visible checks; your instructor's grader also runs hidden
    checks on fresh inputs.
-4. Hand in the `.ipynb` file.
+7. Hand in the `.ipynb` file.
 """
 
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")

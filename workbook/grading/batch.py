@@ -39,6 +39,8 @@ GRADEBOOK_FILE = "gradebook.csv"
 # Names a submission's report folder may not take: what the grader itself
 # writes at the top of the output folder (dot-names are stripped anyway).
 RESERVED_NAMES = {GRADEBOOK_FILE}
+# The reason on the rows that Ctrl-C left ungraded (never cached: a rerun grades them).
+INTERRUPTED = "interrupted"
 
 
 @dataclass
@@ -50,6 +52,7 @@ class ClassRun:
     seconds: float
     cached: int = 0
     notes: list[str] = field(default_factory=list)
+    interrupted: bool = False  # Ctrl-C stopped the grading; the rest are INTERRUPTED rows
 
 
 def class_chapters(entries: list[Entry], read: list, chapter: str | None, log) -> dict:
@@ -127,6 +130,17 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _open_output(out: Path, seed: str | None) -> str:
+    """Create the output folder and its secret: the hidden-input salt. A
+    folder that cannot be written is one clear error before any grading."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        return _secret(out, seed)
+    except OSError as error:
+        raise ValueError(f"cannot write the output folder {out}: "
+                         f"{error.strerror or error}") from None
+
+
 def _secret(out: Path, seed: str | None) -> str:
     """The hidden-input salt: ``--seed`` if given, else a secret kept with the
     output (never inside the sandbox), so a regrade reuses the same inputs."""
@@ -191,13 +205,12 @@ def grade_class(
     jobs = jobs or default_jobs()
     if jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {jobs}")
-    out.mkdir(parents=True, exist_ok=True)
     level = choose_isolation(isolation)
     fallback = isolation_note(isolation, level)
     if fallback:
         log(f"WARNING: {fallback}")
     limits = limits or Limits()
-    salt = _secret(out, seed)
+    salt = _open_output(out, seed)
     names = submission_names([entry.path for entry in entries])
     # Each file is read once, bounded, before anything else looks at it.
     read = [entry.refused or read_submission(entry.path, int(max_file_mb * MB)) for entry in entries]
@@ -235,44 +248,13 @@ def grade_class(
 
     if todo:
         log(f"grading {len(todo)} submission(s) with {run.jobs} job(s); isolation: {level}")
-        servers: queue.Queue[ForkServerHandle] = queue.Queue()
-        handles = [ForkServerHandle(level, limits) for _ in range(run.jobs)]
-        for handle in handles:
-            handle.launch()  # from this thread: see ForkServerHandle.launch
-        with ThreadPoolExecutor(max_workers=run.jobs) as pool:
-            startup = list(pool.map(lambda h: h.wait_ready(), handles))
-        run.startup_seconds = max(startup)
-        log(f"warm worker pool ready in {run.startup_seconds:.1f} s (Keras imported once per job)")
-        for handle in handles:
-            servers.put(handle)
-        progress = Progress(len(todo), log)
-
-        def grade_one(item):
-            path, name = item
-            folder = out / name
-            server = servers.get()
-            try:
-                result = grade_submission(
-                    path, prepared[name], server, name, salt=salt,
-                    on_progress=lambda partial: write_submission_reports(partial, folder),
-                )
-            finally:
-                servers.put(server)
-            if fallback:
-                result.notes.insert(0, fallback)
-            write_submission_reports(result, folder)
-            cache.store(keys[name], result)
-            status = result.error[:40] or f"{result.score:g}/{result.max_score:g}"
-            progress.advance(plain_text(f"{name}: {status}"))  # no terminal escapes
-            return result
-
-        try:
-            with ThreadPoolExecutor(max_workers=run.jobs) as pool:
-                for result in pool.map(grade_one, todo):
-                    results[result.submission] = result
-        finally:
-            for handle in handles:
-                handle.cleanup()
+        run.interrupted = _grade_on_workers(todo, prepared, keys, results, run, cache, salt,
+                                            fallback, limits, out, log)
+        for path, name in todo:
+            if name not in results:  # not reached, or stopped by Ctrl-C: not cached
+                results[name] = _not_graded(path, name, INTERRUPTED, prepared[name].chapter,
+                                            sum(c.points for c in prepared[name].checks.checks),
+                                            level, out, lambda line: None)
 
     for name in names:
         if results[name].cached:
@@ -281,3 +263,61 @@ def grade_class(
     write_gradebook(run.results, out / GRADEBOOK_FILE)
     run.seconds = time.monotonic() - started
     return run
+
+
+def _grade_on_workers(todo, prepared, keys, results, run, cache, salt, fallback, limits,
+                      out: Path, log) -> bool:
+    """Grade ``todo`` on ``run.jobs`` warm fork servers into ``results``.
+    Returns True if Ctrl-C stopped it: the fork servers (and with them the
+    running submissions) are killed at once, and what finishes after that is
+    neither kept nor cached."""
+    stopped = threading.Event()
+    handles: list[ForkServerHandle] = []
+    pool = ThreadPoolExecutor(max_workers=run.jobs)
+    try:
+        for _ in range(run.jobs):
+            handles.append(ForkServerHandle(run.isolation, limits))
+            handles[-1].launch()  # from this thread: see ForkServerHandle.launch
+        startup = list(pool.map(lambda h: h.wait_ready(), handles))
+        run.startup_seconds = max(startup)
+        log(f"warm worker pool ready in {run.startup_seconds:.1f} s (Keras imported once per job)")
+        servers: queue.Queue[ForkServerHandle] = queue.Queue()
+        for handle in handles:
+            servers.put(handle)
+        progress = Progress(len(todo), log)
+
+        def grade_one(item):
+            path, name = item
+            folder = out / name
+            if stopped.is_set():
+                return
+            server = servers.get()
+            try:
+                result = grade_submission(
+                    path, prepared[name], server, name, salt=salt,
+                    on_progress=lambda partial: write_submission_reports(partial, folder),
+                )
+            finally:
+                servers.put(server)
+            if stopped.is_set():  # cut short by Ctrl-C: its verdict is not the student's
+                return
+            if fallback:
+                result.notes.insert(0, fallback)
+            write_submission_reports(result, folder)
+            cache.store(keys[name], result)
+            results[name] = result  # here, not in the caller: Ctrl-C keeps what is done
+            status = result.error[:40] or f"{result.score:g}/{result.max_score:g}"
+            progress.advance(plain_text(f"{name}: {status}"))  # no terminal escapes
+
+        for _ in pool.map(grade_one, todo):
+            pass
+        return False
+    except KeyboardInterrupt:
+        stopped.set()
+        for handle in handles:  # running workers end now, and none restarts
+            handle.retire()
+        return True
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for handle in handles:
+            handle.cleanup()

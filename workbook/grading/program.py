@@ -23,6 +23,12 @@ from workbook.exercises.cells import (
 )
 
 
+def missing_cell_reason(exercise_id: str) -> str:
+    """Why an exercise earns nothing when the notebook has no cell for it
+    (shared by the grader and the self-check, so both say the same)."""
+    return f"no cell for {exercise_id} in your notebook (keep its '# exercise:' line)"
+
+
 @dataclass
 class ProgramCell:
     label: str

@@ -164,7 +164,9 @@ def write_gradebook(results: list[SubmissionResult], path: Path) -> None:
     rows = []
     for result in results:
         earned = {e.exercise_id: e.score for e in result.exercises}
-        row = [result.submission, result.chapter, _points(result.score), _points(result.max_score)]
+        # A row not graded has no score (not 0): its max still says what was at stake.
+        score = "" if result.error else _points(result.score)
+        row = [result.submission, result.chapter, score, _points(result.max_score)]
         row += [_points(earned[i]) if i in earned else "" for i in exercise_ids]
         row.append(result.error)
         rows.append(row)
@@ -190,7 +192,7 @@ def gradebook_table(results: list[SubmissionResult]) -> str:
             note = "worker lost in " + ", ".join(short[i] for i in lost)
         body.append(
             [result.submission, result.chapter or "-",
-             f"{_points(result.score)}/{_points(result.max_score)}" if not result.error else "-",
+             f"{_points(result.score)}/{_points(result.max_score)}" if not result.error else "",
              *(_points(earned[i]) if i in earned else "-" for i in exercise_ids),
              note]
         )

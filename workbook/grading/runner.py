@@ -28,7 +28,8 @@ from workbook.grading.evaluate import (CheckResult, WorkerLost, check_seed, gate
 from workbook.grading.intake import read_submission_bytes
 from workbook.grading.inspect_model import model_request, replace_serialized
 from workbook.grading.loader import load_checks
-from workbook.grading.program import NotASubmission, Program, detect_chapter, rebuild
+from workbook.grading.program import (NotASubmission, Program, detect_chapter,
+                                      missing_cell_reason, rebuild)
 from workbook.grading.session import ForkServerHandle, WorkerSession
 from workbook.grading.wire import ModelInfo, contains_model_info
 from workbook.project import Project
@@ -286,7 +287,7 @@ class _Grading:
         reason = None
         if exercise_id in self.program.missing:
             outcome.status = "missing"
-            reason = f"no cell for {exercise_id} in your notebook (keep its '# exercise:' line)"
+            reason = missing_cell_reason(exercise_id)
         elif exercise_id in self.lost_during_exec:
             outcome.status = "lost"
             reason = f"running your cell failed: {self.lost_during_exec[exercise_id]}"

@@ -17,12 +17,14 @@ import contextlib
 import io
 import sys
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 from workbook.exercises.cells import chapter_key, exercise_cells, read_cells
 from workbook.grading.evaluate import CheckResult, check_seed, run_check
 from workbook.grading.loader import load_checks
 from workbook.grading.local import LocalStudent
+from workbook.grading.program import missing_cell_reason
 from workbook.project import find_project
 
 SELF_CHECK_SALT = "self-check"
@@ -71,16 +73,44 @@ def check_in_notebook(exercise_id: str) -> bool:
     return all(r.passed for r in results)
 
 
-def self_check_file(path: Path) -> tuple[list[str], dict[str, list[CheckResult]]]:
+@dataclass
+class FileSelfCheck:
+    problems: list[str]  # what went wrong while running the cells
+    results: dict[str, list[CheckResult]]  # by exercise id, for the exercises found
+    missing: dict[str, float]  # exercises of the chapter with no cell -> their visible points
+
+    @property
+    def earned(self) -> float:
+        return sum(r.earned for checks in self.results.values() for r in checks)
+
+    @property
+    def total(self) -> float:
+        found = sum(r.points for checks in self.results.values() for r in checks)
+        return found + sum(self.missing.values())
+
+    def report(self) -> str:
+        lines = [f"note: {problem}" for problem in self.problems]
+        lines += [format_results(ex, checks) for ex, checks in self.results.items()]
+        lines += [f"{ex}: 0/{points:g} points: {missing_cell_reason(ex)}"
+                  for ex, points in self.missing.items()]
+        lines.append(f"\nvisible checks: {self.earned:g}/{self.total:g} points. "
+                     f"{HIDDEN_GATE_REMINDER}")
+        return "\n".join(lines)
+
+
+def self_check_file(path: Path) -> FileSelfCheck:
     """Run a notebook's code in-process, then every exercise's visible checks.
 
-    Returns (problems while running cells, results by exercise id).
+    Every exercise of the chapter is reported: one whose cell is gone (its
+    ``# exercise:`` line deleted) scores 0, as the grader scores it.
     """
     cells = read_cells(path)
     exercises = exercise_cells(cells)
     if not exercises:
         raise ValueError(f"{path.name} has no exercise cells (no '# exercise: chNN.name' lines)")
     project = find_project(path)
+    chapter = chapter_key(next(iter(exercises)))
+    chapter_checks = load_checks(project, chapter, include_hidden=False)
     namespace: dict = {"__name__": "__main__"}
     problems = []
     for index, cell in enumerate(cells):
@@ -97,5 +127,12 @@ def self_check_file(path: Path) -> tuple[list[str], dict[str, list[CheckResult]]
             problems.append(f"{label}: {type(error).__name__}: {error}")
             traceback.clear_frames(error.__traceback__)
     sources = {ex: cell.source for ex, cell in exercises.items()}
-    results = {ex: run_visible_checks(namespace, ex, project, sources) for ex in exercises}
-    return problems, results
+    results, missing = {}, {}
+    for ex in chapter_checks.exercise_ids():
+        if ex in exercises:
+            results[ex] = run_visible_checks(namespace, ex, project, sources)
+        else:
+            missing[ex] = sum(c.points for c in chapter_checks.for_exercise(ex, visible_only=True))
+    for ex in [ex for ex in exercises if ex not in results]:  # no checks: raises, naming it
+        results[ex] = run_visible_checks(namespace, ex, project, sources)
+    return FileSelfCheck(problems, results, missing)

@@ -67,6 +67,7 @@ class ForkServerHandle:
         self.startup_seconds = 0.0
         self.pid_namespaces = False
         self.memory_scope = memory_cgroup_kind()
+        self.retired = False  # stopped for good (Ctrl-C): never restarted
 
     def limits_record(self) -> dict:
         """The limits as enforced here, for results.json."""
@@ -146,6 +147,8 @@ class ForkServerHandle:
 
     def _ask(self, message: dict, fds: list[int] = ()) -> dict:
         with self.lock:
+            if self.retired:
+                raise ServerFailed("the grading was stopped")
             if self.process is None or self.process.poll() is not None:
                 self.start()
             try:
@@ -185,6 +188,12 @@ class ForkServerHandle:
         if self.control is not None:
             self.control.close()
             self.control = None
+
+    def retire(self) -> None:
+        """Kill the server and the workers it runs now, from any thread (no
+        lock: a thread waiting on it wakes up), and never start it again."""
+        self.retired = True
+        self.close()
 
     def cleanup(self) -> None:
         self.close()
