@@ -21,6 +21,15 @@ def _figures_to_tmp(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBOOK_FIGURES", str(tmp_path / "figures"))
 
 
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    """An empty data cache of the test's own, with mock data off."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("WORKBOOK_DATA", str(folder))
+    monkeypatch.delenv("WORKBOOK_MOCK_DATA", raising=False)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

@@ -43,7 +43,7 @@ def test_data_info_lists_what_the_cache_holds(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path / "empty-cache"))
     assert main(["data"]) == 0
     out = capsys.readouterr().out
-    for name in ("fashion_mnist", "mnist", "house_prices"):
+    for name in ("fashion_mnist", "mnist", "house_prices", "time_machine", "fra_eng"):
         assert re.search(rf"^  {name} +missing$", out, re.MULTILINE), out
     assert not (tmp_path / "empty-cache").exists()
-    assert "workbook data download fashion_mnist mnist house_prices" in out
+    assert "workbook data download fashion_mnist mnist house_prices time_machine fra_eng" in out

@@ -14,14 +14,6 @@ from workbook.datasets.idx import read_idx, write_idx
 from workbook.datasets.status import cache_status
 
 
-@pytest.fixture
-def cache_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("WORKBOOK_DATA", str(folder))
-    monkeypatch.delenv("WORKBOOK_MOCK_DATA", raising=False)
-    return folder
-
-
 def _md5(path):
     return hashlib.md5(path.read_bytes()).hexdigest()
 

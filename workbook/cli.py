@@ -198,7 +198,7 @@ def cmd_demo(args) -> int:
     return 0
 
 
-DATASETS = ("fashion_mnist", "mnist", "house_prices")
+DATASETS = ("fashion_mnist", "mnist", "house_prices", "time_machine", "fra_eng")
 
 
 def cmd_data(args) -> int:
@@ -221,6 +221,8 @@ def cmd_data(args) -> int:
         "fashion_mnist": lambda: datasets.load_fashion_mnist(num_train=60000, num_test=10000),
         "mnist": lambda: datasets.load_mnist(num_train=60000, num_test=10000),
         "house_prices": datasets.load_house_prices,
+        "time_machine": datasets.load_time_machine,
+        "fra_eng": datasets.load_fra_eng,
     }
     names = args.names or DATASETS
     unknown = [name for name in names if name not in loaders]

@@ -19,6 +19,7 @@ from workbook.datasets.images import (
 )
 from workbook.datasets.mock import mock_enabled
 from workbook.datasets.tables import load_house_prices
+from workbook.datasets.text import load_fra_eng, load_time_machine
 
 __all__ = [
     "DatasetUnavailable",
@@ -27,7 +28,9 @@ __all__ = [
     "data_dir",
     "fetch",
     "load_fashion_mnist",
+    "load_fra_eng",
     "load_house_prices",
     "load_mnist",
+    "load_time_machine",
     "mock_enabled",
 ]

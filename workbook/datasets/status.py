@@ -19,6 +19,14 @@ def house_prices_cached() -> bool:
     return all(is_cached(remote, SUBDIR) for remote in (HOUSE_TRAIN, HOUSE_TEST))
 
 
+def text_sets_cached() -> dict[str, bool]:
+    from workbook.datasets.text import (FRA_ENG, FRA_ENG_SUBDIR, TIME_MACHINE,
+                                        TIME_MACHINE_SUBDIR)
+
+    return {"time_machine": is_cached(TIME_MACHINE, TIME_MACHINE_SUBDIR),
+            "fra_eng": is_cached(FRA_ENG, FRA_ENG_SUBDIR)}
+
+
 def cache_status() -> dict[str, bool]:
     """Each data set the workbook knows, and whether it is ready to load offline."""
     from workbook.datasets.builders import WorkbookFashionMnist, WorkbookMnist
@@ -27,4 +35,5 @@ def cache_status() -> dict[str, bool]:
         "fashion_mnist": image_set_prepared(WorkbookFashionMnist),
         "mnist": image_set_prepared(WorkbookMnist),
         "house_prices": house_prices_cached(),
+        **text_sets_cached(),
     }
