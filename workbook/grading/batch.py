@@ -4,14 +4,12 @@ servers (one per job), reuse cached verdicts, write reports."""
 from __future__ import annotations
 
 import os
-import queue
 import re
 import secrets
 import sys
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +28,8 @@ from workbook.grading.runner import (
 )
 from workbook.grading import safefiles
 from workbook.grading.sandbox import Limits, choose_isolation, isolation_note
-from workbook.grading.session import ForkServerHandle, verdict_settings
+from workbook.grading.pool import WarmPool
+from workbook.grading.session import verdict_settings
 from workbook.project import Project
 
 SECRET_FILE = ".grader-secret"
@@ -271,35 +270,20 @@ def _grade_on_workers(todo, prepared, keys, results, run, cache, salt, fallback,
     Returns True if Ctrl-C stopped it: the fork servers (and with them the
     running submissions) are killed at once, and what finishes after that is
     neither kept nor cached."""
-    stopped = threading.Event()
-    handles: list[ForkServerHandle] = []
-    pool = ThreadPoolExecutor(max_workers=run.jobs)
+    pool = WarmPool(run.jobs, run.isolation, limits)
     try:
-        for _ in range(run.jobs):
-            handles.append(ForkServerHandle(run.isolation, limits))
-            handles[-1].launch()  # from this thread: see ForkServerHandle.launch
-        startup = list(pool.map(lambda h: h.wait_ready(), handles))
-        run.startup_seconds = max(startup)
+        run.startup_seconds = pool.start()
         log(f"warm worker pool ready in {run.startup_seconds:.1f} s (Keras imported once per job)")
-        servers: queue.Queue[ForkServerHandle] = queue.Queue()
-        for handle in handles:
-            servers.put(handle)
         progress = Progress(len(todo), log)
 
-        def grade_one(item):
+        def grade_one(server, item):
             path, name = item
             folder = out / name
-            if stopped.is_set():
-                return
-            server = servers.get()
-            try:
-                result = grade_submission(
-                    path, prepared[name], server, name, salt=salt,
-                    on_progress=lambda partial: write_submission_reports(partial, folder),
-                )
-            finally:
-                servers.put(server)
-            if stopped.is_set():  # cut short by Ctrl-C: its verdict is not the student's
+            result = grade_submission(
+                path, prepared[name], server, name, salt=salt,
+                on_progress=lambda partial: write_submission_reports(partial, folder),
+            )
+            if pool.stopped.is_set():  # cut short by Ctrl-C: its verdict is not the student's
                 return
             if fallback:
                 result.notes.insert(0, fallback)
@@ -309,15 +293,10 @@ def _grade_on_workers(todo, prepared, keys, results, run, cache, salt, fallback,
             status = result.error[:40] or f"{result.score:g}/{result.max_score:g}"
             progress.advance(plain_text(f"{name}: {status}"))  # no terminal escapes
 
-        for _ in pool.map(grade_one, todo):
-            pass
+        pool.map(grade_one, todo)
         return False
     except KeyboardInterrupt:
-        stopped.set()
-        for handle in handles:  # running workers end now, and none restarts
-            handle.retire()
+        pool.retire_all()
         return True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        for handle in handles:
-            handle.cleanup()
+        pool.close()

@@ -9,8 +9,6 @@ ones the unmutated solution -- graded first, as the baseline -- passes with.
 
 from __future__ import annotations
 
-import queue
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from workbook.grading.batch import Progress
 from workbook.grading.loader import load_checks
 from workbook.grading.runner import Prepared, SubmissionResult, grade_submission
 from workbook.grading.sandbox import Limits
+from workbook.grading.pool import WarmPool
 from workbook.grading.session import ForkServerHandle
 from workbook.mutants.generate import Mutant
 from workbook.project import Project
@@ -40,46 +39,12 @@ class Verdict:
     detail: str = ""  # why it was killed (the first failed check) or the error
 
 
-class WarmPool:
-    """``jobs`` warm fork servers, lent to one grading at a time."""
-
-    def __init__(self, handles: list[ForkServerHandle]):
-        self.handles = handles
-        self.idle: queue.Queue[ForkServerHandle] = queue.Queue()
-        for handle in handles:
-            self.idle.put(handle)
-
-    @property
-    def isolation(self) -> str:
-        return self.handles[0].isolation
-
-    def map(self, function, items: list) -> list:
-        """``function(server, item)`` for every item, in parallel, in order."""
-        def lend(item):
-            server = self.idle.get()
-            try:
-                return function(server, item)
-            finally:
-                self.idle.put(server)
-
-        with ThreadPoolExecutor(max_workers=len(self.handles)) as pool:
-            return list(pool.map(lend, items))
-
-
 @contextmanager
 def warm_pool(jobs: int, isolation: str = "auto", limits: Limits | None = None, log=print):
-    handles = [ForkServerHandle(isolation, limits) for _ in range(jobs)]
-    try:
-        for handle in handles:
-            handle.launch()  # from this thread: see ForkServerHandle.launch
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            startup = max(pool.map(lambda h: h.wait_ready(), handles))
-        log(f"warm worker pool of {jobs} ready in {startup:.1f} s; isolation: "
-            f"{handles[0].isolation}")
-        yield WarmPool(handles)
-    finally:
-        for handle in handles:
-            handle.cleanup()
+    with WarmPool(jobs, isolation, limits) as pool:
+        startup = pool.start()
+        log(f"warm worker pool of {jobs} ready in {startup:.1f} s; isolation: {pool.isolation}")
+        yield pool
 
 
 class ChapterGrader:
