@@ -147,6 +147,22 @@ def test_mock_data_is_announced(cache_dir, monkeypatch, capsys):
     assert "MOCK DATA" in capsys.readouterr().out
 
 
+def test_mock_test_split_is_new_data_and_chance_level(cache_dir, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_MOCK_DATA", "1")
+    train, test = load_fashion_mnist(num_train=2000, num_test=1000)
+    train_x, train_y = train.arrays()
+    test_x, test_y = test.arrays()
+    seen = {image.tobytes() for image in train.images}
+    assert not any(image.tobytes() in seen for image in test.images), "test images copied from train"
+    # a classifier that memorizes the training set perfectly (1-nearest neighbour)
+    flat_train, flat_test = train_x.reshape(2000, -1), test_x.reshape(1000, -1)
+    distances = (flat_test ** 2).sum(1)[:, None] - 2 * flat_test @ flat_train.T \
+        + (flat_train ** 2).sum(1)[None]
+    accuracy = (train_y[distances.argmin(axis=1)] == test_y).mean()
+    assert abs(accuracy - 0.1) < 4 * np.sqrt(0.09 / 1000), accuracy  # chance, within 4 s.e.
+    assert np.bincount(test_y, minlength=10).min() > 60  # every class appears
+
+
 @pytest.mark.slow
 def test_mock_images_without_tensorflow(tmp_path):
     code = (
