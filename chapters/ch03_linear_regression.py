@@ -1038,11 +1038,10 @@ fit_polynomial(2, poly_train, poly_y_train, poly_epochs, "ch03_poly_linear")
 
 # %% [markdown]
 # **All 20 columns (too many features).** Now 16 of the 20 weights should be
-# zero. The D2L book presents this run as overfitting, and the notes this
-# workbook started from found it "surprisingly not bad" on one run and
-# overfitting on another; a re-simulation reported there gave train and
-# test losses about equal (0.023 and 0.021 after 400 epochs). Look at what
-# this run printed before deciding, and compare it with the closed-form fit
+# zero. The D2L book presents this run as overfitting, but with 100
+# examples and 20 weights the outcome depends on the draw: some runs
+# overfit clearly, others end with train and test losses about equal. Look
+# at what this run printed before deciding, and compare it with the closed-form fit
 # below. Why is SGD so much tamer than the exact fit? The $i!$ scaling: the
 # high-order columns are tiny for typical $x$, so are their gradients, and
 # SGD barely moves their weights away from the initial values. (The last
@@ -1076,8 +1075,7 @@ plot(degrees, {"train": train_errors, "test": test_errors}, xlabel="number of fe
 
 # %% [markdown]
 # **Too few examples.** Overfitting also appears when the data are scarce for
-# the model's size. The notes reproduce this with a handful of training
-# examples. Here the 20-column model sees only the first 10 training
+# the model's size. Here the 20-column model sees only the first 10 training
 # examples, against the same 100 test examples.
 
 # %% tags=["heavy"]
@@ -1139,9 +1137,9 @@ check("ch03.poly_features")
 # With $\lambda = 0$ nothing changes; as $\lambda \to \infty$ the weights are
 # forced to zero. The $\frac{1}{2}$ is again for a clean derivative, and the
 # square (rather than the norm itself) makes the penalty easy to
-# differentiate and spreads the shrinkage over all weights. (Our source notes
-# write the penalty as $\frac{\lambda}{2}\|\mathbf{w}\|$, without the square:
-# a typo, the code they run squares.) The bias is usually **not** penalized:
+# differentiate and spreads the shrinkage over all weights. (A common slip
+# writes the penalty as $\frac{\lambda}{2}\|\mathbf{w}\|$, without the square;
+# that is a different, non-smooth penalty.) The bias is usually **not** penalized:
 # it only shifts the output and says nothing about how sharply the function
 # varies.
 #
@@ -1287,8 +1285,8 @@ train_weight_decay(3)
 # and bias from $\mathcal{N}(0, 1)$, mean squared error (no $\frac{1}{2}$)
 # and $\mathrm{wd} = 3$. Because of the missing $\frac{1}{2}$ this is *not*
 # the same objective as the scratch version with $\lambda = 3$: relative to
-# the data term, the penalty is half as strong. The notes found the concise
-# and scratch results differ (so do the D2L book's own printouts); do not
+# the data term, the penalty is half as strong. The concise and scratch
+# results differ (so do the D2L book's own printouts); do not
 # expect the same numbers from the two runs.
 
 # %%

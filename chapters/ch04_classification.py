@@ -417,9 +417,9 @@ print(f"one pass over {len(train.images)} training images: {elapsed:.2f} s")
 # both are the same as maximizing the likelihood. (For one-hot labels
 # $H(\mathbf{y}) = 0$ and the two losses coincide.)
 #
-# Neither quantity is symmetric. One set of course notes answers the
-# question "why cross-entropy and not KL?" by claiming that cross-entropy is
-# symmetric and KL is not; the claim is wrong, as a fair die $P$ and a die
+# Neither quantity is symmetric. A common answer to the question "why
+# cross-entropy and not KL?" claims that cross-entropy is symmetric and KL
+# is not; the claim is wrong, as a fair die $P$ and a die
 # $Q$ loaded towards six show:
 
 # %%

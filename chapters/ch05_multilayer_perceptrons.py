@@ -411,9 +411,9 @@ history = concise_mlp.fit(train_data, validation_data=test_data, epochs=num_epoc
 print(f"test accuracy: {evaluate_accuracy(concise_mlp, test_data):.4f}")
 
 # %% [markdown]
-# The D2L book prints no accuracy for either MLP. One set of study notes
-# this workbook draws on ran it and observed a lower loss than softmax
-# regression's at about the same accuracy.
+# The D2L book prints no accuracy for either MLP. Expect a lower loss than
+# softmax regression's at a similar accuracy after so few epochs; the next
+# section measures the difference on real data.
 #
 # ### 5.2.3 Does the hidden layer help? A measurement on real digits
 #
@@ -764,8 +764,7 @@ print("after multiplying by 100 matrices:\n", M)
 # value, receive the same gradient, take the same step, and stay identical
 # forever: the layer behaves like a single unit, however wide it is. With all
 # weights 0 and ReLU it is worse still: the hidden gradients are exactly 0 and
-# only the output bias learns (one of the experiments in the study notes this
-# workbook draws on). Random initialization breaks the symmetry. Let us watch
+# only the output bias learns. Random initialization breaks the symmetry. Let us watch
 # it with a few SGD steps:
 
 # %%
@@ -1026,7 +1025,7 @@ print("p = 0.5, inference:\n", DropoutScratch(0.5, seed=0)(X))
 # With $p = 0.5$ about half of the entries are zero and the survivors are
 # doubled; in inference mode the layer is the identity.
 #
-# **A bug worth knowing.** The study notes behind this workbook draw the
+# **A bug worth knowing.** A common slip draws the
 # mask from a *normal* distribution (`torch.randn`) where a *uniform* one
 # (`torch.rand`) is meant, once as `randn(shape) > p` and once as
 # `randn(shape) < 1 - p`. The code runs and the model even trains, which is
@@ -1087,7 +1086,7 @@ history = scratch_dropout_mlp.fit(
 # layer, `fit` runs it in training mode and `evaluate`, `predict` and
 # `model(x)` in inference mode. (In torch the switch is `module.train()` /
 # `module.eval()`; it is the *mode*, not which data set you pass, that turns
-# dropout off, a misunderstanding that also appears in the study notes.)
+# dropout off, a common misunderstanding.)
 
 # %%
 concise_dropout_mlp = dropout_mlp(keras.layers.Dropout)
@@ -1140,7 +1139,7 @@ check("ch05.dropout_layer")
 # %% [markdown]
 # ### Exercise 5.7: what the normal-mask bug does
 #
-# The notes' first version keeps an entry when `randn(shape) > p`, with
+# The buggy version keeps an entry when `randn(shape) > p`, with
 # `randn` standard normal, and then divides the survivors by `1 - p`.
 # Compute, exactly, with `math.erf` or `math.erfc`:
 #

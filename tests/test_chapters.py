@@ -1,6 +1,7 @@
 """Chapters run end to end in the tiny profile, as scripts and as notebooks."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -56,3 +57,21 @@ def test_solved_notebook_executes_with_nbclient(tmp_path, monkeypatch):
     )
     assert "FAIL" not in printed
     assert printed.count("points from visible checks") >= 8
+
+
+# The book stands alone: what students read never points at material they
+# cannot see (the study notes the workbook was written from). Cite the D2L
+# book's edition and section instead, or say "a common bug".
+UNSEEN_SOURCE = re.compile(r"\b(the|our|source|study|course|these)\s+notes?\b|\bnotes'", re.I)
+
+
+@pytest.mark.parametrize("chapter", list(PROJECT.chapter_files()))
+def test_what_students_read_cites_no_unseen_notes(chapter):
+    name = PROJECT.chapter_file(chapter).name
+    shipped = [PROJECT.chapter_file(chapter), REPO / "tests" / "checks" / name,
+               REPO / "tests" / "checks" / "hidden" / name]  # hidden messages reach students too
+    found = [f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+             for path in shipped if path.exists()
+             for number, line in enumerate(path.read_text().splitlines(), 1)
+             if UNSEEN_SOURCE.search(line)]
+    assert not found, "refers to notes the reader cannot see:\n" + "\n".join(found)

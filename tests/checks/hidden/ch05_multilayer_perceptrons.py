@@ -2,7 +2,7 @@
 
 Random shapes and sizes drawn from ``rng``, torch-tensor inputs, numerically
 hard inputs (|x| = 100 in float32), gradients compared with the grader's own
-torch autograd, and the properties that expose the study notes' own bugs: a
+torch autograd, and the properties that expose common bugs: a
 dropout mask drawn from a normal distribution keeps the wrong fraction of
 units.
 """
