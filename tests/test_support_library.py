@@ -124,3 +124,72 @@ def test_scatter_saves_png_and_rejects_bad_size(tmp_path, monkeypatch):
     assert path == tmp_path / "test_scatter.png" and path.stat().st_size > 0
     with pytest.raises(ValueError, match="size"):
         scatter(x, [x], size=0)
+
+
+def _fit_with(curves, epochs=3):
+    import keras
+
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(inputs))
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = np.random.default_rng(0).normal(size=(32, 2)).astype("float32")
+    model.fit(x, (x[:, 0] > 0).astype("int32"), epochs=epochs, verbose=0, validation_split=0.25,
+              callbacks=[curves])
+
+
+def test_live_plot_has_title_labels_integer_ticks_and_accuracy_apart(tmp_path, monkeypatch):
+    from workbook.plotting import LivePlot
+
+    monkeypatch.setenv("WORKBOOK_FIGURES", str(tmp_path))
+    monkeypatch.delenv("WORKBOOK_MOCK_DATA", raising=False)
+    curves = LivePlot(["loss", "val_loss", "accuracy", "val_accuracy"], name="ch99_demo")
+    _fit_with(curves)
+    figure = curves._figure()
+    loss_axis, accuracy_axis = figure.axes
+    assert figure._suptitle.get_text() == "ch99 demo"
+    assert loss_axis.get_ylabel() == "loss" and accuracy_axis.get_ylabel() == "accuracy"
+    assert [line.get_label() for line in accuracy_axis.lines] == ["accuracy", "val_accuracy"]
+    assert accuracy_axis.get_ylim() == (0.0, 1.0)
+    assert all(float(t).is_integer() for t in loss_axis.get_xticks())
+    assert all(line.get_marker() == "o" for line in loss_axis.lines)  # few epochs: dots
+    assert curves.saved_path == tmp_path / "ch99_demo.png"
+
+
+def test_live_plot_on_mock_data_says_so_and_keeps_its_own_file(tmp_path, monkeypatch):
+    from workbook.plotting import LivePlot
+
+    monkeypatch.setenv("WORKBOOK_FIGURES", str(tmp_path))
+    monkeypatch.setenv("WORKBOOK_MOCK_DATA", "1")
+    curves = LivePlot(name="ch99_demo", title="A run")
+    _fit_with(curves, epochs=1)
+    assert curves.saved_path == tmp_path / "ch99_demo_mock.png"
+    figure = curves._figure()
+    from workbook.plotting import mark_mock
+
+    mark_mock(figure)
+    assert "MOCK DATA" in [text.get_text() for text in figure.texts]
+    assert figure.axes[0].lines[0].get_marker() == "o"  # one epoch is still visible
+
+
+def test_live_plot_redraws_at_the_end_in_a_notebook(monkeypatch):
+    import sys
+    import types
+
+    from workbook import plotting
+
+    shown = []
+
+    class Handle:
+        def update(self, figure):
+            shown.append(("update", figure))
+
+    fake_display = types.SimpleNamespace(
+        display=lambda figure, display_id: shown.append(("display", figure)) or Handle())
+    monkeypatch.setitem(sys.modules, "IPython.display", fake_display)
+    monkeypatch.setattr(sys.modules.setdefault("IPython", types.ModuleType("IPython")),
+                        "display", fake_display, raising=False)
+    monkeypatch.setattr(plotting, "in_notebook", lambda: True)
+    monkeypatch.setattr(plotting, "pyplot", lambda: __import__("matplotlib.pyplot").pyplot)
+    curves = plotting.LivePlot(every=5)
+    _fit_with(curves, epochs=2)  # fewer epochs than ``every``: drawn once, at the end
+    assert [kind for kind, _ in shown] == ["display"]

@@ -45,8 +45,27 @@ def figure_path(name: str) -> Path:
     return folder / f"{slug}.png"
 
 
+def _mock_data() -> bool:
+    from workbook.datasets.mock import mock_enabled
+
+    return mock_enabled()
+
+
+def mark_mock(fig) -> None:
+    """Write "MOCK DATA" across a figure made while generated data stands in
+    for a real data set, so the picture cannot pass for a real result."""
+    fig.text(0.5, 0.5, "MOCK DATA", transform=fig.transFigure, ha="center", va="center",
+             fontsize=28, color="red", alpha=0.25, rotation=20, zorder=10)
+
+
 def show_or_save(fig, name: str) -> Path | None:
+    """Show ``fig`` inline in a notebook, else save it as a PNG. A figure made
+    on mock data is marked so, and saved as ``<name>_mock.png`` so it never
+    overwrites (or is mistaken for) the figure of a real run."""
     plt = pyplot()
+    if _mock_data():
+        mark_mock(fig)
+        name = f"{name}_mock"
     if in_notebook():
         from IPython import display
 
@@ -80,7 +99,7 @@ def plot(
     curves = ys.items() if isinstance(ys, dict) else ((None, y) for y in ys)
     fig, ax = plt.subplots(figsize=figsize)
     for label, values in curves:
-        ax.plot(x, values, label=label)
+        ax.plot(x, values, label=label, marker=_marker(len(values)))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_yscale(yscale)
@@ -126,12 +145,28 @@ def scatter(
     return show_or_save(fig, name)
 
 
+def _marker(count: int) -> str | None:
+    # a handful of points is easier to read as dots; a single point is only a dot
+    return "o" if count <= 30 else None
+
+
+def _is_accuracy(key: str) -> bool:
+    return "acc" in key
+
+
+def _base(key: str) -> str:
+    return key[4:] if key.startswith("val_") else key
+
+
 class LivePlot(keras.callbacks.Callback):
-    """Learning curves that update after every epoch.
+    """Learning curves that update after every ``every`` epochs.
 
     ``metrics`` names the logs to draw (default: every loss in the logs).
-    In a notebook the figure is redrawn in place; otherwise the final figure
-    is saved as ``figures/<name>.png`` when training ends.
+    Losses (and other errors) go on the left panel; accuracies, when asked
+    for, get a panel of their own on a 0-1 axis. The figure has a title
+    (``title``, default from ``name``), labelled axes and whole-number epoch
+    ticks. In a notebook it is redrawn in place and once more when training
+    ends; otherwise the final figure is saved as ``figures/<name>.png``.
     """
 
     def __init__(
@@ -139,6 +174,7 @@ class LivePlot(keras.callbacks.Callback):
         metrics: Sequence[str] | None = None,
         *,
         name: str = "learning_curves",
+        title: str | None = None,
         yscale: str = "linear",
         every: int = 1,
     ):
@@ -147,6 +183,7 @@ class LivePlot(keras.callbacks.Callback):
             raise ValueError(f"every must be >= 1, got {every}")
         self.metrics = list(metrics) if metrics else None
         self.name = name
+        self.title = title if title is not None else name.replace("_", " ")
         self.yscale = yscale
         self.every = every
         self.history: dict[str, list[float]] = {}
@@ -167,28 +204,51 @@ class LivePlot(keras.callbacks.Callback):
             if key in logs:
                 self.history.setdefault(key, []).append(float(logs[key]))
         if in_notebook() and (epoch + 1) % self.every == 0:
-            from IPython import display
-
-            # Update one figure in place; clear_output would also wipe the
-            # epoch lines that fit(verbose=2) prints.
-            figure = self._figure()
-            if self._handle is None:
-                self._handle = display.display(figure, display_id=True)
-            else:
-                self._handle.update(figure)
-            pyplot().close(figure)
+            self._redraw()
 
     def on_train_end(self, logs=None):
-        if not in_notebook() and self.history:
+        if not self.history:
+            return
+        if in_notebook():
+            self._redraw()  # the last epochs, whatever ``every`` skipped
+        else:
             self.saved_path = show_or_save(self._figure(), self.name)
 
+    def _redraw(self):
+        from IPython import display
+
+        # Update one figure in place; clear_output would also wipe the
+        # epoch lines that fit(verbose=2) prints.
+        figure = self._figure()
+        if _mock_data():
+            mark_mock(figure)
+        if self._handle is None:
+            self._handle = display.display(figure, display_id=True)
+        else:
+            self._handle.update(figure)
+        pyplot().close(figure)
+
     def _figure(self):
+        from matplotlib.ticker import MaxNLocator
+
         plt = pyplot()
-        fig, ax = plt.subplots(figsize=(5, 3.5))
-        for key, values in self.history.items():
-            ax.plot(self.epochs[-len(values) :], values, label=key, marker=".")
-        ax.set_xlabel("epoch")
-        ax.set_yscale(self.yscale)
-        ax.legend()
-        ax.grid(True, alpha=0.3)
+        errors = {k: v for k, v in self.history.items() if not _is_accuracy(k)}
+        accuracies = {k: v for k, v in self.history.items() if _is_accuracy(k)}
+        panels = [group for group in (errors, accuracies) if group]
+        fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.5), squeeze=False)
+        for ax, group in zip(axes[0], panels):
+            for key, values in group.items():
+                ax.plot(self.epochs[-len(values):], values, label=key,
+                        marker=_marker(len(values)))
+            ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_ylabel(" / ".join(dict.fromkeys(_base(k) for k in group)))
+            if group is accuracies:
+                ax.set_ylim(0, 1)
+            else:
+                ax.set_yscale(self.yscale)
+            ax.legend()
+            ax.grid(True, alpha=0.3)
+        fig.suptitle(self.title)
+        fig.tight_layout()
         return fig
