@@ -12,7 +12,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
-PIP_FLAGS ?= -q
+# pip prints each package it collects and installs (no progress bars: they
+# garble logs); PIP_FLAGS=-q for a quiet set-up.
+PIP_FLAGS ?= --progress-bar off
 PYTEST_ARGS ?=
 VALIDATE_CHAPTERS ?=
 
@@ -20,11 +22,16 @@ VALIDATE_CHAPTERS ?=
 
 setup: $(VENV)/.installed
 
+# Each step says what it installs: the whole set-up takes minutes.
 $(VENV)/.installed: pyproject.toml
+	@echo "==> setup 1/3: virtual environment $(VENV) ($(PYTHON))"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> setup 2/3: $(TORCH_SPEC)$(if $(TORCH_INDEX), from $(TORCH_INDEX)) (the largest download: minutes)"
 	$(BIN)/python -m pip install $(PIP_FLAGS) "$(TORCH_SPEC)" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
-	$(BIN)/python -m pip install $(PIP_FLAGS) -e ".[test]"
+	@echo "==> setup 3/3: the workbook with its test and book extras: keras, tensorflow-datasets, pandas, scikit-learn, jupytext, selenium, sphinx, ... (minutes)"
+	$(BIN)/python -m pip install $(PIP_FLAGS) -e ".[test,book]"
 	touch $@
+	@echo "==> setup done: $(VENV) (activate it with: source $(BIN)/activate)"
 
 demo: setup
 	$(BIN)/workbook demo

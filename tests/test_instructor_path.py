@@ -85,13 +85,16 @@ def test_a_plain_script_reads_like_its_percent_version(tmp_path):
     assert all("scratch work" not in cell.source for cell in read.values())
 
 
-def _start_grading(out: Path) -> subprocess.Popen:
+def _start_workbook(*args: str, **popen) -> subprocess.Popen:
     env = {**os.environ, "WORKBOOK_PROFILE": "tiny", "KERAS_BACKEND": "torch",
            "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "workbook.cli", "grade", str(SAMPLE_CLASS), "--out", str(out),
-         "--jobs", "2"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [sys.executable, "-m", "workbook.cli", *args],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
+
+
+def _start_grading(out: Path) -> subprocess.Popen:
+    return _start_workbook("grade", str(SAMPLE_CLASS), "--out", str(out), "--jobs", "2")
 
 
 def _read_until(process: subprocess.Popen, pattern: str, seconds: float) -> list[str]:
@@ -155,3 +158,22 @@ def test_ctrl_c_stops_at_once_writes_the_gradebook_and_a_rerun_resumes(tmp_path)
     assert "grading 1 submission(s)" in text
     assert process.returncode == 130 and "Traceback" not in rest, rest
     assert _rows(out)["eli_endless_loop"]["error"] == "interrupted"
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_the_demo_exits_130_with_one_line(tmp_path):
+    # Its own process group, signalled as a whole: what Ctrl-C in a terminal does.
+    process = _start_workbook("demo", "--build", str(tmp_path / "build"),
+                              "--out", str(tmp_path / "out"), "--jobs", "1",
+                              start_new_session=True)
+    try:
+        _read_until(process, r"^warm worker pool ready", 120)
+        os.killpg(process.pid, signal.SIGINT)  # while it grades the first submissions
+        rest, _ = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 130, rest
+    assert "Traceback" not in rest and "KeyboardInterrupt" not in rest, rest
+    said = [line for line in rest.splitlines() if "interrupted:" in line]
+    assert len(said) == 1 and re.match(r"workbook demo: interrupted: \d submission\(s\) not graded",
+                                       said[0]), rest

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from workbook.profiles import NAMES as PROFILE_NAMES
 from workbook.profiles import current_profile
 from workbook.project import ProjectNotFound, find_project, installed_in_bundle
 
@@ -36,8 +37,24 @@ def cmd_release(args) -> int:
     from workbook.exercises.release import release
 
     project = find_project()
-    out = release(project, Path(args.out), _chapter_keys(project, args.chapters) or None)
-    print(f"student bundle written to {out}/ (notebooks, workbook package, visible checks)")
+    book_profile = (args.book_profile or current_profile().name) if args.with_book else None
+    out = release(project, Path(args.out), _chapter_keys(project, args.chapters) or None,
+                  book_profile=book_profile)
+    site = f", the book in {out}/book/ ({book_profile} profile)" if book_profile else ""
+    print(f"student bundle written to {out}/ (notebooks, workbook package, visible checks{site})")
+    return 0
+
+
+def cmd_book(args) -> int:
+    from workbook.book import build_book
+
+    project = find_project()
+    run = build_book(project, Path(args.out), _chapter_keys(project, args.chapters) or None,
+                     profile=args.profile or current_profile().name, solved=args.solved)
+    edition = "solved edition (instructors only)" if args.solved else "student edition"
+    print(f"book written to {run.out / 'index.html'} ({edition}): {len(run.executed)} chapter(s) "
+          f"executed, {len(run.cached)} reused from the cache, {run.seconds:.0f} s; "
+          "open it in a browser")
     return 0
 
 
@@ -55,7 +72,7 @@ def _print_grades(run, out: Path) -> None:
 
 
 def cmd_grade(args) -> int:
-    from workbook.grading.batch import INTERRUPTED, grade_class
+    from workbook.grading.batch import grade_class
 
     project = find_project()
     out = Path(args.out)
@@ -63,15 +80,23 @@ def cmd_grade(args) -> int:
                       seed=_seed(args), isolation=args.isolation, limits=_limits(args),
                       use_cache=not args.no_cache,
                       chapter=args.chapter, max_file_mb=args.max_file_mb)
+    return _grading_status(run, out, "grade")
+
+
+def _grading_status(run, out: Path, command: str) -> int:
+    """Print the grades; the exit status: 130 after Ctrl-C, 1 when nothing
+    could be graded, else 0."""
+    from workbook.grading.batch import INTERRUPTED
+
     _print_grades(run, out)
     if run.interrupted:
         left = sum(1 for result in run.results if result.error == INTERRUPTED)
-        print(f"workbook grade: interrupted: {left} submission(s) not graded (marked "
+        print(f"workbook {command}: interrupted: {left} submission(s) not graded (marked "
               f"'{INTERRUPTED}' in the gradebook); run the same command again to grade them, "
               "the others are reused from the cache", file=sys.stderr)
         return 130
     if all(result.error for result in run.results):
-        print(f"workbook grade: nothing could be graded: all {len(run.results)} submission(s) "
+        print(f"workbook {command}: nothing could be graded: all {len(run.results)} submission(s) "
               "were rejected (see 'not graded' above)", file=sys.stderr)
         return 1
     return 0
@@ -194,8 +219,7 @@ def cmd_demo(args) -> int:
     out = Path(args.out)
     print(f"grading the sample class in {sample.relative_to(project.root)}/ ...")
     run = grade_class([sample], project, out, jobs=args.jobs, seed="demo")
-    _print_grades(run, out)
-    return 0
+    return _grading_status(run, out, "demo")
 
 
 DATASETS = ("fashion_mnist", "mnist", "house_prices", "time_machine", "fra_eng")
@@ -320,7 +344,22 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("release", help="write the student bundle (no solutions, no hidden checks)")
     p.add_argument("chapters", nargs="*", help="chapters to include (default: all)")
     p.add_argument("--out", required=True, type=output_folder, help="output folder for the bundle")
+    p.add_argument("--with-book", action="store_true",
+                   help="include the rendered book (student edition) in book/")
+    p.add_argument("--book-profile", choices=PROFILE_NAMES, default=None,
+                   help="the profile the book's chapters run in (default: $WORKBOOK_PROFILE)")
     p.set_defaults(run=cmd_release)
+
+    p = sub.add_parser("book", help="build the chapters into an executed, searchable HTML site")
+    p.add_argument("--out", default="build/book", type=output_folder,
+                   help="output folder (default: build/book)")
+    p.add_argument("--profile", choices=PROFILE_NAMES, default=None,
+                   help="the profile the chapters run in (default: $WORKBOOK_PROFILE)")
+    p.add_argument("--chapters", nargs="+", default=[], metavar="chNN",
+                   help="chapters to include, e.g. ch02 ch06 (default: all)")
+    p.add_argument("--solved", action="store_true",
+                   help="the instructor edition, with the reference solutions (never for students)")
+    p.set_defaults(run=cmd_book)
 
     p = sub.add_parser("grade", help="grade submissions (.ipynb or percent .py files, or folders)")
     p.add_argument("paths", nargs="+", help="submission files or folders of them")

@@ -100,17 +100,43 @@ def _md_cell(text: str) -> str:
     return md_text(text)  # escapes "|" too, and keeps the row on one line
 
 
+# The checks table. Long student text (a traceback line, a repr without
+# spaces) wraps anywhere: the columns have fixed shares of the page, and on a
+# phone each row becomes a card of labelled lines, so nothing leaves the page.
+CHECK_COLUMNS = ("check", "kind", "points", "expects", "result")
+FEEDBACK_CSS = (
+    "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+    "table{border-collapse:collapse;width:100%;table-layout:fixed}"
+    ".c-check{width:18%}.c-kind{width:5.5em}.c-points{width:4.5em}.c-expects{width:26%}"
+    "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left;"
+    "overflow-wrap:anywhere}"
+    ".pass{color:#1a7f37}.fail{color:#cf222e}"
+    "pre{background:#f6f8fa;padding:8px;margin:4px 0;white-space:pre-wrap;overflow-wrap:anywhere}"
+    "@media (max-width:40em){table,tbody,tr,td{display:block}tr.head{display:none}"
+    "tr{border:1px solid #ccc;margin-bottom:8px}td{border:none}"
+    "td::before{content:attr(data-label) ': ';font-weight:bold}}"
+)
+
+
+def _checks_table(rows: list[list[str]]) -> str:
+    """`rows` of HTML cells, one per CHECK_COLUMNS."""
+    cols = "".join(f"<col class='c-{name}'>" for name in CHECK_COLUMNS)
+    head = "".join(f"<th>{name}</th>" for name in CHECK_COLUMNS)
+    body = "\n".join(
+        "<tr>" + "".join(f"<td data-label='{name}'>{cell}</td>" for name, cell in zip(CHECK_COLUMNS, row))
+        + "</tr>" for row in rows)
+    return f"<table><colgroup>{cols}</colgroup>\n<tr class='head'>{head}</tr>\n{body}\n</table>"
+
+
 def feedback_html(result: SubmissionResult) -> str:
     def e(text) -> str:
         return html.escape(plain_text(text))
 
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>Feedback: {e(result.submission)}</title>",
-        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;"
-        "vertical-align:top}.pass{color:#1a7f37}.fail{color:#cf222e}"
-        "pre{background:#f6f8fa;padding:8px;overflow:auto}</style></head><body>",
+        f"<style>{FEEDBACK_CSS}</style></head><body>",
         f"<h1>Feedback: {e(result.submission)}</h1>",
     ]
     if result.error:
@@ -129,19 +155,17 @@ def feedback_html(result: SubmissionResult) -> str:
             )
             if exercise.notes:
                 parts.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in exercise.notes) + "</ul>")
-            parts.append("<table><tr><th>check</th><th>kind</th><th>points</th><th>expects</th><th>result</th></tr>")
+            rows = []
             for check in exercise.checks:
                 verdict = (
                     f"<span class='pass'>passed</span>{' (' + e(check.detail) + ')' if check.detail else ''}"
                     if check.passed else f"<span class='fail'>failed</span>: {e(check.detail)}"
                 )
                 trace = f"<pre>{html.escape(plain_text(check.student_traceback.strip(), keep=chr(10)))}</pre>" if check.student_traceback and not check.passed else ""
-                parts.append(
-                    f"<tr><td>{e(check.name)}</td><td>{e(check.visibility)}</td>"
-                    f"<td>{_points(check.earned)}/{_points(check.points)}</td>"
-                    f"<td>{e(check.message)}</td><td>{verdict}{trace}</td></tr>"
-                )
-            parts.append("</table>")
+                rows.append([e(check.name), e(check.visibility),
+                             f"{_points(check.earned)}/{_points(check.points)}",
+                             e(check.message), verdict + trace])
+            parts.append(_checks_table(rows))
             warnings = _exercise_warnings(exercise)
             if warnings:
                 parts.append(f"<p>{WARNINGS_HEADING}:</p><ul>"
