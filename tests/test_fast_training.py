@@ -1,0 +1,349 @@
+"""workbook.fastfit, workbook.fast_layers and workbook.fused_rnn: the fast
+training path trains exactly what stock Keras trains.
+
+Tolerances hold on CPU and on a GPU (cuDNN and TF32 round differently from
+the CPU kernels); the mistakes they guard against (a dropped regularizer,
+the wrong training flag, swapped gates) move weights by 1e-2 or more.
+"""
+
+import keras
+import numpy as np
+import pytest
+import torch
+from keras import layers
+
+from workbook.datasets import ImageBatches
+from workbook.fast_layers import lowered_call
+from workbook.fastfit import FastModel
+from workbook.fused_rnn import FusedGRU, FusedLSTM, FusedSimpleRNN
+
+ATOL, RTOL = 1e-4, 1e-3
+STOCK = {"lstm": layers.LSTM, "gru": layers.GRU, "rnn": layers.SimpleRNN}
+FUSED = {"lstm": FusedLSTM, "gru": FusedGRU, "rnn": FusedSimpleRNN}
+
+
+def train(build, model_cls, rnn, x, y, compile_kwargs, **fit_kwargs):
+    keras.utils.set_random_seed(3)
+    model = build(model_cls, rnn)
+    model.compile(**compile_kwargs())  # a fresh optimizer per model
+    fit_kwargs = {"batch_size": 16, "epochs": 2, "verbose": 0, "shuffle": False, **fit_kwargs}
+    history = model.fit(x, y, **fit_kwargs)
+    return model, history.history
+
+
+def assert_same_training(build, x, y, compile_kwargs, **fit_kwargs):
+    """Stock keras.Model + stock layers against FastModel + fused layers."""
+    stock, stock_logs = train(build, keras.Model, STOCK, x, y, compile_kwargs, **fit_kwargs)
+    fast, fast_logs = train(build, FastModel, FUSED, x, y, compile_kwargs, **fit_kwargs)
+    assert fast.last_fit_path == "fast", fast.last_fit_reason
+    for a, b in zip(stock.get_weights(), fast.get_weights(), strict=True):
+        np.testing.assert_allclose(b, a, atol=ATOL, rtol=RTOL)
+    assert stock_logs.keys() == fast_logs.keys()
+    for name in stock_logs:
+        np.testing.assert_allclose(fast_logs[name], stock_logs[name], atol=ATOL, rtol=RTOL)
+    return fast
+
+
+def sgd(lr=0.1, **kwargs):
+    return keras.optimizers.SGD(lr, **kwargs)
+
+
+XENT = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+rng = np.random.default_rng(0)
+IMAGES = rng.random((64, 12, 12, 1), dtype=np.float32)
+LABELS = rng.integers(0, 10, 64).astype(np.int32)
+
+
+def linear(model_cls, rnn):
+    inputs = keras.Input((2,))
+    return model_cls(inputs, layers.Dense(1, kernel_regularizer=keras.regularizers.L2(0.1))(inputs))
+
+
+def test_linear_regression_with_a_regularizer_and_validation():
+    x = rng.normal(size=(50, 2)).astype(np.float32)
+    y = x @ np.array([[2.0], [-3.4]], np.float32) + 4.2
+    assert_same_training(linear, x, y, lambda: {"optimizer": sgd(0.03), "loss": "mse"},
+                         batch_size=10, validation_data=(x[:20], y[:20]))
+
+
+class PenalizedBlock(layers.Layer):
+    """A custom layer with a sublayer that reads the training flag from the
+    call context, and an activity penalty added in call()."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(8, activation="tanh")
+        self.dropout = layers.Dropout(0.5, seed=11)
+
+    def call(self, x):
+        h = self.dropout(self.dense(x))
+        self.add_loss(0.1 * keras.ops.mean(h**2))
+        return h
+
+
+def test_custom_layers_keep_their_training_flag_and_added_losses():
+    def build(model_cls, rnn):
+        inputs = keras.Input((3,))
+        return model_cls(inputs, layers.Dense(1)(PenalizedBlock()(inputs)))
+    x = rng.normal(size=(32, 3)).astype(np.float32)
+    assert_same_training(build, x, x[:, :1], lambda: {"optimizer": sgd(0.1), "loss": "mse"},
+                         batch_size=8, validation_data=(x, x[:, :1]))
+
+
+def lenet_like(model_cls, rnn):
+    inputs = keras.Input((12, 12, 1))
+    x = layers.Conv2D(4, 3, padding="same", activation="relu")(inputs)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Conv2D(6, 3, strides=2, activation="sigmoid")(x)
+    x = layers.AveragePooling2D(2, strides=1)(x)
+    # Even kernel: Keras' own call. No bias before batch norm: its gradient
+    # is rounding noise, which Adam would blow up to full-size steps.
+    x = layers.Conv2D(6, 2, padding="same", use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.Flatten()(x)
+    # Seeded: unseeded dropout draws from torch's global generator, which
+    # Keras' DataLoader also draws from, so the masks would differ.
+    x = layers.Dropout(0.3, seed=7)(layers.Dense(16, activation="relu")(x))
+    return model_cls(inputs, layers.Dense(10)(x))
+
+
+def test_cnn_with_batchnorm_dropout_and_accuracy_on_a_pydataset():
+    data = ImageBatches((IMAGES * 255).astype(np.uint8), LABELS, batch_size=16, shuffle=True, seed=1)
+    validation = ImageBatches((IMAGES[:32] * 255).astype(np.uint8), LABELS[:32], batch_size=16)
+    def compile_kwargs():
+        return {"optimizer": keras.optimizers.Adam(1e-2), "loss": XENT, "metrics": ["accuracy"]}
+    stock, stock_logs = train(lenet_like, keras.Model, STOCK, data, None, compile_kwargs,
+                              batch_size=None, validation_data=validation)
+    data = ImageBatches((IMAGES * 255).astype(np.uint8), LABELS, batch_size=16, shuffle=True, seed=1)
+    fast, fast_logs = train(lenet_like, FastModel, FUSED, data, None, compile_kwargs,
+                            batch_size=None, validation_data=validation)
+    assert fast.last_fit_path == "fast"
+    for a, b in zip(stock.get_weights(), fast.get_weights(), strict=True):
+        np.testing.assert_allclose(b, a, atol=ATOL, rtol=RTOL)
+    for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        np.testing.assert_allclose(fast_logs[name], stock_logs[name], atol=ATOL, rtol=RTOL)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_character_lm_trains_like_the_stock_layers(cell):
+    def build(model_cls, rnn):
+        inputs = keras.Input((7,), dtype="int32")
+        x = layers.Embedding(11, 8)(inputs)
+        x = rnn[cell](6, return_sequences=True)(x)
+        return model_cls(inputs, layers.Dense(11)(x))
+    tokens = rng.integers(0, 11, (48, 8)).astype(np.int32)
+    assert_same_training(build, tokens[:, :-1], tokens[:, 1:],
+                         lambda: {"optimizer": sgd(1.0, global_clipnorm=1.0), "loss": XENT,
+                                  "metrics": ["accuracy"]})
+
+
+def test_seq2seq_with_two_inputs_and_initial_state():
+    def build(model_cls, rnn):
+        source, target = keras.Input((5,), dtype="int32"), keras.Input((4,), dtype="int32")
+        x, h = rnn["gru"](6, return_sequences=True, return_state=True)(layers.Embedding(13, 4)(source))
+        _, h2, c2 = rnn["lstm"](6, return_state=True)(x)
+        y = rnn["gru"](6, return_sequences=True)(layers.Embedding(13, 4)(target), initial_state=h)
+        y = rnn["lstm"](6, return_sequences=True)(y, initial_state=[h2, c2])
+        return model_cls([source, target], layers.Dense(13)(y))
+    source = rng.integers(0, 13, (32, 5)).astype(np.int32)
+    target = rng.integers(0, 13, (32, 5)).astype(np.int32)
+    assert_same_training(build, [source, target[:, :-1]], target[:, 1:],
+                         lambda: {"optimizer": sgd(0.5), "loss": XENT})
+
+
+class ScratchSGD(FastModel):
+    """A model that writes its own step, as chapters 3-5 do."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker]
+
+    def train_step(self, data):
+        x, y = data
+        loss = keras.ops.mean((self(x, training=True) - y) ** 2)
+        self.zero_grad()
+        loss.backward()
+        with torch.no_grad():
+            for v in self.trainable_weights:
+                v.assign_sub(0.05 * v.value.grad)
+        self.loss_tracker.update_state(loss)
+        return {"loss": self.loss_tracker.result()}
+
+
+def test_a_custom_train_step_runs_in_the_lean_loop():
+    x = rng.normal(size=(40, 3)).astype(np.float32)
+    y = x.sum(axis=1, keepdims=True)
+    results = {}
+    for path, fit in [("fast", ScratchSGD.fit), ("stock", keras.Model.fit)]:
+        keras.utils.set_random_seed(0)
+        inputs = keras.Input((3,))
+        model = ScratchSGD(inputs, layers.Dense(1)(inputs))
+        model.compile()
+        logs = fit(model, x, y, batch_size=8, epochs=3, verbose=0, shuffle=False).history
+        assert model.last_fit_path == ("fast" if path == "fast" else None)
+        results[path] = model.get_weights(), logs["loss"]
+    for a, b in zip(results["stock"][0], results["fast"][0], strict=True):
+        np.testing.assert_allclose(b, a, atol=ATOL, rtol=RTOL)
+    np.testing.assert_allclose(results["fast"][1], results["stock"][1], atol=ATOL, rtol=RTOL)
+
+
+class CountBatches(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen = getattr(self, "seen", 0) + 1
+        self.last_logs = logs
+
+
+def test_callbacks_see_batches_epochs_and_can_stop_training():
+    x = rng.normal(size=(40, 2)).astype(np.float32)
+    y = x[:, :1] * 3
+    keras.utils.set_random_seed(0)
+    model = linear(FastModel, STOCK)
+    model.compile(optimizer=sgd(0.01), loss="mse")
+    counter = CountBatches()
+    stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=1e9)
+    history = model.fit(x, y, batch_size=8, epochs=5, verbose=0, callbacks=[counter, stopper])
+    assert model.last_fit_path == "fast"
+    assert len(history.history["loss"]) == 2  # EarlyStopping stopped after epoch 2
+    assert counter.seen == 10 and set(counter.last_logs) == {"loss"}
+
+
+@pytest.mark.parametrize("extra", [{"sample_weight": np.ones(20)}, {"validation_split": 0.2},
+                                   {"class_weight": {0: 1.0}}])
+def test_what_the_lean_loop_does_not_handle_runs_stock_fit(extra):
+    x = rng.normal(size=(20, 2)).astype(np.float32)
+    model = linear(FastModel, STOCK)
+    model.compile(optimizer=sgd(), loss="mse")
+    model.fit(x, x[:, :1], batch_size=5, verbose=0, **extra)
+    assert model.last_fit_path == "stock"
+
+
+def test_a_masked_model_runs_stock_fit():
+    inputs = keras.Input((6,), dtype="int32")
+    x = FusedGRU(4, return_sequences=True)(layers.Embedding(9, 3, mask_zero=True)(inputs))
+    model = FastModel(inputs, layers.Dense(9)(x))
+    model.compile(optimizer=sgd(), loss=XENT)
+    tokens = rng.integers(0, 9, (8, 6)).astype(np.int32)
+    model.fit(tokens, tokens, batch_size=4, verbose=0)
+    assert model.last_fit_path == "stock" and "masking" in model.last_fit_reason
+
+
+def test_lowering_covers_only_what_torch_computes_the_same_way():
+    assert lowered_call(layers.Conv2D(2, 3, padding="same")) is not None
+    assert lowered_call(layers.Conv2D(2, 2, padding="same")) is None  # Keras pads asymmetrically
+    assert lowered_call(layers.Conv2D(2, 3, padding="same", strides=2)) is None
+    assert lowered_call(layers.AveragePooling2D(2, padding="same")) is None
+    assert lowered_call(layers.Conv2D(2, 3, data_format="channels_first")) is None
+
+    class MyDense(layers.Dense):
+        pass
+    assert lowered_call(MyDense(2)) is None
+
+
+# ----------------------------------------------------------- fused layers
+
+
+def copy_pair(cell, **kwargs):
+    stock, fused = STOCK[cell](5, **kwargs), FUSED[cell](5, **kwargs)
+    stock.build((None, 6, 3))
+    fused.build((None, 6, 3))
+    weights = [w + np.random.default_rng(1).normal(0, 0.3, w.shape).astype(np.float32)
+               for w in stock.get_weights()]
+    fused.set_weights(weights)
+    stock.set_weights(fused.get_weights())  # the layouts match both ways
+    return stock, fused
+
+
+def run_layer(layer, x, initial_state=None):
+    x = torch.tensor(x, requires_grad=True)
+    kwargs = {} if initial_state is None else {
+        "initial_state": [torch.tensor(s, requires_grad=True) for s in initial_state]}
+    out = layer(x, **kwargs)
+    outs = list(out) if isinstance(out, (list, tuple)) else [out]
+    sum(((o * (i + 1)) ** 2).sum() for i, o in enumerate(outs)).backward()
+    grads = [x.grad] + [s.grad for s in kwargs.get("initial_state", [])]
+    return ([o.detach().cpu().numpy() for o in outs],
+            [g.cpu().numpy() for g in grads] + [v.value.grad.cpu().numpy() for v in layer.trainable_weights])
+
+
+CONFIGS = [{}, {"return_sequences": True}, {"return_state": True},
+           {"return_sequences": True, "return_state": True, "go_backwards": True},
+           {"use_bias": False, "return_sequences": True}]
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("config", CONFIGS, ids=str)
+@pytest.mark.parametrize("with_state", [False, True])
+def test_fused_layer_equals_the_stock_layer(cell, config, with_state):
+    stock, fused = copy_pair(cell, **config)
+    x = np.random.default_rng(2).normal(size=(4, 6, 3)).astype(np.float32)
+    state = None
+    if with_state:
+        state = [np.random.default_rng(3).normal(size=(4, 5)).astype(np.float32)
+                 for _ in range(2 if cell == "lstm" else 1)]
+    outs_s, grads_s = run_layer(stock, x, state)
+    outs_f, grads_f = run_layer(fused, x, state)
+    assert fused.last_path == "fused"
+    for a, b in zip(outs_s + grads_s, outs_f + grads_f, strict=True):
+        np.testing.assert_allclose(b, a, atol=ATOL, rtol=RTOL)
+
+
+@pytest.mark.parametrize("cell,kwargs,reason", [
+    ("gru", {"reset_after": False}, "reset_after=False"),
+    ("lstm", {"activation": "relu"}, "activation"),
+    ("rnn", {"activation": "sigmoid"}, "activation"),
+    ("lstm", {"unroll": True}, "unroll"),
+])
+def test_unsupported_configurations_run_the_stock_loop(cell, kwargs, reason):
+    stock, fused = copy_pair(cell, return_sequences=True, **kwargs)
+    x = np.random.default_rng(4).normal(size=(2, 6, 3)).astype(np.float32)
+    np.testing.assert_allclose(run_layer(fused, x)[0][0], run_layer(stock, x)[0][0], atol=ATOL)
+    assert fused.last_path == f"stock ({reason})"
+
+
+def test_masks_and_training_dropout_run_the_stock_loop():
+    inputs = keras.Input((6,), dtype="int32")
+    masked = FusedLSTM(4)(layers.Embedding(9, 3, mask_zero=True)(inputs))
+    model = keras.Model(inputs, masked)
+    model(np.array([[1, 2, 3, 0, 0, 0]]))
+    assert model.layers[-1].last_path == "stock (mask)"
+
+    dropout = FusedGRU(4, dropout=0.5)
+    x = np.ones((2, 6, 3), np.float32)
+    dropout(x, training=True)
+    assert dropout.last_path == "stock (dropout)"
+    dropout(x, training=False)
+    assert dropout.last_path == "fused"
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_a_stateful_fused_layer_trains_and_carries_its_state(cell):
+    inputs = keras.Input(batch_shape=(4, 5, 3))
+    recurrent = FUSED[cell](6, stateful=True)
+    model = FastModel(inputs, layers.Dense(1)(recurrent(inputs)))
+    model.compile(optimizer=sgd(), loss="mse")
+    x = rng.random((16, 5, 3), dtype=np.float32)
+    model.fit(x, x[:, 0, :1], batch_size=4, epochs=2, verbose=0, shuffle=False)
+    assert recurrent.last_path == "fused"
+    assert np.abs(keras.ops.convert_to_numpy(recurrent.states[0])).max() > 0
+
+
+def test_fast_model_with_fused_layers_saves_and_loads(tmp_path):
+    inputs = keras.Input((7,), dtype="int32")
+    x = layers.Embedding(11, 4)(inputs)
+    x = FusedGRU(5, return_sequences=True)(x)
+    x = FusedSimpleRNN(5, return_sequences=True)(x)
+    x = FusedLSTM(5)(x)
+    model = FastModel(inputs, layers.Dense(3)(x))
+    model.compile(optimizer=sgd(), loss=XENT)
+    tokens = rng.integers(0, 11, (16, 7)).astype(np.int32)
+    model.fit(tokens, rng.integers(0, 3, 16), batch_size=8, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert type(loaded) is FastModel
+    assert [type(layer) for layer in loaded.layers[2:5]] == [FusedGRU, FusedSimpleRNN, FusedLSTM]
+    np.testing.assert_allclose(loaded.predict(tokens, verbose=0), model.predict(tokens, verbose=0),
+                               atol=1e-6)
