@@ -78,3 +78,24 @@ def doubling_loop(a):
     else:
         c = 100 * b
     return c
+
+
+# A toy step model for decoding checks (chapter 9): HISTORY_VOCAB tokens, a
+# state that depends on every token read so far. A check keeps its own copy
+# of the rule to compute the expected decode.
+HISTORY_VOCAB = 11
+
+
+def history_step(tokens, state):
+    """``(logits (1, steps, 11), new_state (1, 1))`` for tokens ``(1, steps)``;
+    ``state=None`` starts from 0. Per token ``t``: ``a = (2a + t + 1) % 11``,
+    and the logits peak (uniquely) at ``(3a + t) % 11``."""
+    import numpy as np
+
+    a = 0 if state is None else int(np.asarray(ops.convert_to_numpy(state)).reshape(-1)[0])
+    rows = []
+    for t in np.asarray(ops.convert_to_numpy(tokens)).reshape(-1).astype(int):
+        a = (2 * a + int(t) + 1) % HISTORY_VOCAB
+        best = (3 * a + int(t)) % HISTORY_VOCAB
+        rows.append([-float((j - best) % HISTORY_VOCAB) for j in range(HISTORY_VOCAB)])
+    return np.array([rows], dtype="float32"), np.array([[a]], dtype="float32")
