@@ -105,6 +105,7 @@ class LinearScratch(keras.layers.Layer):
     ("class L(keras.layers.Layer):\n    def build(self, s):\n        self.d = keras.layers.Dense(1)\n",
      ["Dense (line 3)"]),
     ("from keras.layers import Dense as D\n", ["Dense (line 1)"]),
+    ("from workbook.Dense import helper as h\n", ["Dense (line 1)"]),  # the module imported from
     ("x = getattr(keras.layers, 'De' + 'nse')\n", ["getattr (line 1)"]),
     ("name = 'Dense'\n", ["'Dense' in a string (line 1)"]),
 ])

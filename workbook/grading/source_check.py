@@ -63,6 +63,8 @@ def _identifiers(node) -> list[str]:
         return [node.attr]
     if isinstance(node, ast.alias):
         return [node.name.split(".")[-1], *node.name.split("."), *([node.asname] if node.asname else [])]
+    if isinstance(node, ast.ImportFrom) and node.module:  # from workbook.seq2seq import bleu
+        return node.module.split(".")
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return [node.name]
     return []
