@@ -15,7 +15,9 @@ TORCH_INDEX ?=
 # pip prints each package it collects and installs (no progress bars: they
 # garble logs); PIP_FLAGS=-q for a quiet set-up.
 PIP_FLAGS ?= --progress-bar off
-PYTEST_ARGS ?=
+# The suite runs on every core: chapter runs and grader subprocesses are
+# independent, and worksteal rebalances the long ones. PYTEST_ARGS= runs it serially.
+PYTEST_ARGS ?= -n auto --dist worksteal
 VALIDATE_CHAPTERS ?=
 
 .PHONY: setup demo test clean
