@@ -376,6 +376,32 @@ print(f"one pass over {len(train.images)} training images: {elapsed:.2f} s")
 # * Resizing is a Keras layer; time the input pipeline before blaming the model.
 
 # %% [markdown]
+# ### Try it
+#
+# 1. Predict how the time of one pass over the training images changes with
+#    the batch size, then measure it with the cell below for batch sizes 1,
+#    64 and 1024. Where does the time go for tiny batches?
+# 2. Add `keras.layers.Resizing(64, 64)` to the loop (apply it to each
+#    batch, with a channel axis added): how much slower is a pass? Would you resize once in
+#    advance or in every batch, and what does each choice cost in memory?
+# 3. Count the images of each class in the training set
+#    (`np.bincount(train.labels)`). Is the set balanced? What accuracy does
+#    always predicting the most common class give?
+
+# %%
+def time_one_pass(batch_size):
+    """Seconds to slice and scale the training images, batch by batch, once."""
+    images = train.images[: PROFILE.pick(tiny=1000, default=10000, full=60000)]
+    start = time.perf_counter()
+    for first in range(0, len(images), batch_size):
+        batch = images[first:first + batch_size].astype("float32") / 255.0
+    return time.perf_counter() - start
+
+
+for size in (64, 1024):
+    print(f"batch size {size:5d}: {time_one_pass(size):.3f} s")
+
+# %% [markdown]
 # ## 4.3 Information Theory and the Cross-Entropy
 #
 # The name "cross-entropy" comes from information theory, which gives the
@@ -541,18 +567,18 @@ print(softmax(big))
 class LinearScratch(keras.layers.Layer):
     """O = X W + b with W of shape (inputs, outputs), N(0, sigma^2) initialized."""
 
-    def __init__(self, num_outputs, sigma=0.01, **kwargs):
+    def __init__(self, units, sigma=0.01, **kwargs):  # the signature of Exercise 3.5's layer
         super().__init__(**kwargs)
-        self.num_outputs = num_outputs
+        self.units = units
         self.sigma = sigma
 
     def build(self, input_shape):
         self.W = self.add_weight(
-            shape=(input_shape[-1], self.num_outputs),
+            shape=(input_shape[-1], self.units),
             initializer=keras.initializers.RandomNormal(stddev=self.sigma),
             name="W",
         )
-        self.b = self.add_weight(shape=(self.num_outputs,), initializer="zeros", name="b")
+        self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="b")
 
     def call(self, X):
         return ops.matmul(X, self.W) + self.b
@@ -611,14 +637,18 @@ print(ops.argmax(y_hat, axis=1), "->", float(ops.mean(ops.cast(ops.argmax(y_hat,
 # model's `train_step`. Overriding `train_step` on a functionally built model
 # is how Keras lets us replace the optimizer with our own code, while keeping
 # `fit`'s batching, callbacks and logs. `workbook.classification.ScratchSGDClassifier`
-# is such a model; its whole training step is short enough to read here:
+# is such a model; its whole training step, and chapter 3's `sgd_step` that
+# it calls, are short enough to read here (Exercise 4.8 has you write the
+# same step yourself):
 
 # %%
 import inspect
 
-from workbook.classification import ScratchSGDClassifier, evaluate_accuracy
+from workbook.classification import ScratchSGDClassifier, compile_classifier, evaluate_accuracy
+from workbook.scratch import sgd_step  # the update, shared with chapter 3
 
 print(inspect.getsource(ScratchSGDClassifier.train_step))
+print(inspect.getsource(sgd_step))
 
 # %% [markdown]
 # Line by line: the forward pass runs the functional graph in training mode;
@@ -796,6 +826,33 @@ def build_softmax_scratch(input_shape, num_classes):
 check("ch04.softmax_scratch")
 
 # %% [markdown]
+# ### Exercise 4.8: the training step, by hand
+#
+# Section 4.4.5 printed `ScratchSGDClassifier.train_step`; now write its
+# heart yourself, without Keras' loop. Write `sgd_steps(W, b, batches, lr)`.
+# `W`, of shape (d, q), and `b`, of shape (q,), are float32 torch tensors
+# created with `requires_grad=True`; `batches` is a list of pairs `(X, y)`
+# of a float32 array `X` of shape (n, d) and integer labels `y` of shape
+# (n,), where n may differ from batch to batch. For each batch, in order:
+# compute the logits $\mathbf{X}\mathbf{W} + \mathbf{b}$ and the mean
+# cross-entropy of their softmax, in a form that stays finite for logits in
+# the thousands; let torch compute the gradients; and update `W` and `b` in
+# place, $w \leftarrow w - \eta\,\partial L/\partial w$. Remember what
+# torch does with the gradients of the previous batch. Return
+# `(W, b, losses)`: the two updated tensors and the list of the batch losses
+# as Python floats, each computed before its batch's update.
+
+# %% tags=["exercise"] exercise="ch04.sgd_steps"
+# exercise: ch04.sgd_steps
+def sgd_steps(W, b, batches, lr):
+    """One SGD step per batch on the mean softmax cross-entropy; returns (W, b, losses)."""
+    raise NotImplementedError("ch04.sgd_steps: write your answer here")
+
+
+# %% tags=["check"]
+check("ch04.sgd_steps")
+
+# %% [markdown]
 # ## 4.5 Concise Implementation of Softmax Regression
 #
 # Keras has every piece we just wrote: `Flatten`, `Dense` for the affine map,
@@ -867,11 +924,7 @@ print("Keras loss on logits:", float(from_logits(true_class, big_logits)))
 # probabilities).
 
 # %%
-concise_model.compile(
-    optimizer=keras.optimizers.SGD(learning_rate=0.1),
-    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    metrics=["accuracy"],
-)
+compile_classifier(concise_model, 0.1)  # SGD, cross-entropy on logits, accuracy
 
 # %% tags=["heavy"]
 concise_history = concise_model.fit(
@@ -897,22 +950,12 @@ print(f"test accuracy (counted): {evaluate_accuracy(concise_model, test):.4f}")
 # hold out 500 images for testing.
 
 # %% tags=["heavy"]
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
+from workbook.datasets.digits import load_digits_split
 
-digits = load_digits()
-digit_images = (digits.images / 16.0).astype("float32")[..., None]
-Xd_train, Xd_test, yd_train, yd_test = train_test_split(
-    digit_images, digits.target.astype("int32"), test_size=500, random_state=0,
-    stratify=digits.target,
-)
+(Xd_train, yd_train), (Xd_test, yd_test) = load_digits_split()  # 1,297 and 500 images
 set_seed(42)
 digits_model = softmax_regression(input_shape=(8, 8, 1), num_classes=10)
-digits_model.compile(
-    optimizer=keras.optimizers.SGD(learning_rate=0.1),
-    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    metrics=["accuracy"],
-)
+compile_classifier(digits_model, 0.1)  # SGD, cross-entropy on logits, accuracy
 digits_epochs = PROFILE.pick(tiny=5, default=30, full=30)
 digits_model.fit(Xd_train, yd_train, batch_size=64, epochs=digits_epochs, verbose=0,
                  validation_data=(Xd_test, yd_test),
@@ -930,7 +973,7 @@ print(f"digits ({digits_model.count_params()} parameters, {digits_epochs} epochs
 # * `compile` + `fit` replace the scratch update; the model is the same.
 
 # %% [markdown]
-# ### Exercise 4.8: cross-entropy from logits
+# ### Exercise 4.9: cross-entropy from logits
 #
 # Write `ce_from_logits(O, y)` with `keras.ops`: `O` is an $n \times q$ matrix
 # of logits, `y` a vector of $n$ integer labels; return the $n$ per-example
@@ -950,7 +993,7 @@ def ce_from_logits(O, y):
 check("ch04.ce_from_logits")
 
 # %% [markdown]
-# ### Exercise 4.9: the concise model for any image size
+# ### Exercise 4.10: the concise model for any image size
 #
 # Write `build_concise_model(input_shape, num_classes)`: a **functional**
 # model `keras.Input(input_shape)` → `Flatten` → `Dense(num_classes)` whose
@@ -1081,6 +1124,45 @@ print(f"chance of at least one false discovery in 20 looks at 5%: {1 - 0.95**20:
 # than, say, trousers with bags; the matrix says how often. It also
 # reappears in section 4.7, in the correction for label shift.
 #
+# Here are the matrices of the two models trained above, computed with
+# scikit-learn's `confusion_matrix` (Exercise 4.11 writes it yourself):
+# the concise Fashion-MNIST model on its test set, and the softmax
+# regression on the real digits on its 500 held-out images. For each we
+# print the pair of classes most often confused.
+
+# %% tags=["heavy"]
+from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
+
+
+def most_confused(C, names):
+    off_diagonal = C - np.diag(np.diag(C))
+    i, j = np.unravel_index(np.argmax(off_diagonal), C.shape)
+    return f"true {names[i]} predicted as {names[j]}: {C[i, j]} of {C[i].sum()}"
+
+
+fashion_images, fashion_labels = test.arrays()
+fashion_pred = np.argmax(concise_model.predict(fashion_images, batch_size=256, verbose=0), axis=1)
+C_fashion = sklearn_confusion_matrix(fashion_labels, fashion_pred, labels=range(10))
+print("Fashion-MNIST (rows: true class, columns: predicted class)")
+print(C_fashion)
+print("most confused:", most_confused(C_fashion, FASHION_MNIST_LABELS))
+
+digit_pred = np.argmax(digits_model.predict(Xd_test, verbose=0), axis=1)
+C_digits = sklearn_confusion_matrix(yd_test, digit_pred, labels=range(10))
+print("digits, real data (rows: true digit, columns: predicted digit)")
+print(C_digits)
+print("most confused:", most_confused(C_digits, [str(d) for d in range(10)]))
+
+# %% [markdown]
+# On real Fashion-MNIST, look for the shirt row: its mass spreads over
+# t-shirt, pullover and coat. On mock data the images say nothing about
+# their labels, so all rows look alike: the distribution of predictions
+# does not depend on the true class (a model trained on noise often puts
+# most of its predictions in a few columns, whatever the row). The digits matrix is
+# real: its diagonal dominates (the test accuracy of section 4.5.3), and the
+# few off-diagonal counts show which pairs of digits a linear model mixes
+# up.
+#
 # ### Summary
 #
 # * A test-set error is an estimate with standard deviation up to
@@ -1091,7 +1173,7 @@ print(f"chance of at least one false discovery in 20 looks at 5%: {1 - 0.95**20:
 # * The confusion matrix shows which classes are confused.
 
 # %% [markdown]
-# ### Exercise 4.10: the confusion matrix
+# ### Exercise 4.11: the confusion matrix
 #
 # Write `confusion_matrix(y_true, y_pred, num_classes)`: `y_true` and `y_pred`
 # are 1-D integer arrays of the same length; return a $q \times q$ integer
@@ -1267,6 +1349,86 @@ plot(grid[:, 0], curves, xlabel="x", ylabel="P(y = 1 | x)", name="ch04_covariate
 # linear system for $p(y)$ (solvable when $M$ is invertible, roughly when
 # the classifier is decent).
 #
+# Let us do it on the real digits, with the softmax regression of section
+# 4.5.3 as the classifier. Its 500 held-out images are split in two: the
+# first half, with its labels, measures $M$; from the second half we build
+# a **target** set whose label distribution is shifted on purpose (digits
+# 0–4 five times as likely as 5–9), by drawing 2,000 images with
+# replacement. The estimator sees only the target *inputs*.
+
+# %% tags=["heavy"]
+shift_rng = np.random.default_rng(0)
+half = len(yd_test) // 2
+val_pred, val_true = digit_pred[:half], yd_test[:half]
+counts = sklearn_confusion_matrix(val_true, val_pred, labels=range(10))
+M = (counts / counts.sum(axis=1, keepdims=True)).T  # column j: how true class j is predicted
+target_prior = np.where(np.arange(10) < 5, 5.0, 1.0)
+target_prior /= target_prior.sum()
+pool_pred, pool_true = digit_pred[half:], yd_test[half:]
+target_rows = np.concatenate([
+    shift_rng.choice(np.flatnonzero(pool_true == c), size=n, replace=True)
+    for c, n in enumerate(shift_rng.multinomial(2000, target_prior))])
+mu = np.bincount(pool_pred[target_rows], minlength=10) / len(target_rows)  # mean one-hot prediction
+p_hat = np.linalg.solve(M, mu)
+source_prior = np.bincount(yd_train, minlength=10) / len(yd_train)
+np.set_printoptions(precision=3, suppress=True)
+print("true target p(y):     ", target_prior)
+print("naive: mean prediction", mu, f"| total error {np.abs(mu - target_prior).sum():.3f}")
+print("estimate M^-1 mu:     ", p_hat, f"| total error {np.abs(p_hat - target_prior).sum():.3f}")
+print("weights beta = p/q:   ", p_hat / source_prior)
+np.set_printoptions()
+
+# %% [markdown]
+# Compare the two total errors (the sum of absolute differences from the
+# true target distribution). The mean prediction already follows the
+# shift, because the classifier is good, but it inherits the classifier's
+# confusions; solving with $M$ removes that bias, and adds the noise of $M$
+# itself, which here rests on about 25 validation images per class. Which
+# effect wins depends on the draw, and with so few images the noise often
+# wins (a negative entry is a symptom). To see how the method scales, the
+# next cell takes the confusion matrix of all 500 held-out images as the
+# classifier's true behaviour and *simulates* predictions from it, for
+# validation and target sets of growing size, 100 times each.
+
+# %% tags=["heavy"]
+M_all = sklearn_confusion_matrix(yd_test, digit_pred, labels=range(10)).astype(float)
+M_all = (M_all / M_all.sum(axis=1, keepdims=True)).T
+
+
+cumulative = np.cumsum(M_all, axis=0)  # column j: the distribution function of j's predictions
+
+
+def simulated_predictions(labels, rng):
+    """A prediction for each true label, drawn from M_all's column of that label."""
+    u = rng.random(len(labels))
+    return np.minimum((u[:, None] > cumulative[:, labels].T).sum(axis=1), 9)
+
+
+print("  images per set   naive error   corrected error   (means over 100 draws)")
+for size in (250, 2_500, 25_000):
+    errors = []
+    for _ in range(100):
+        val_labels = shift_rng.integers(0, 10, size)
+        sim_counts = sklearn_confusion_matrix(val_labels, simulated_predictions(val_labels, shift_rng),
+                                              labels=range(10)) + 1e-9
+        M_sim = (sim_counts / sim_counts.sum(axis=1, keepdims=True)).T
+        target_labels = shift_rng.choice(10, size=size, p=target_prior)
+        mu_sim = np.bincount(simulated_predictions(target_labels, shift_rng), minlength=10) / size
+        errors.append((np.abs(mu_sim - target_prior).sum(),
+                       np.abs(np.linalg.solve(M_sim, mu_sim) - target_prior).sum()))
+    naive_error, corrected_error = np.mean(errors, axis=0)
+    print(f"  {size:14,d}   {naive_error:11.3f}   {corrected_error:15.3f}")
+
+# %% [markdown]
+# The naive error stops shrinking as the sets grow: what remains is the
+# classifier's bias, its confusions. The corrected error keeps falling,
+# roughly as one over the square root of the set size (a factor of about 3
+# for each tenfold increase), so the estimate pays off once the validation
+# set is large compared with the confusions it must undo: at 250 images it
+# may lose, by the thousands it wins. The weights $\beta(y)$ then
+# reweight the training loss exactly as $\beta(\mathbf{x})$ did for
+# covariate shift; with estimates this noisy, clip them at 0 first.
+#
 # Concept shift has no such trick: the old labels are partly wrong for the
 # new world. Because it is usually gradual, the practical answer is to keep
 # updating the model on recent data, starting from the old weights, rather
@@ -1303,7 +1465,7 @@ plot(grid[:, 0], curves, xlabel="x", ylabel="P(y = 1 | x)", name="ch04_covariate
 #   confusion matrix; concept shift calls for continual updating.
 
 # %% [markdown]
-# ### Exercise 4.11: importance weights for covariate shift
+# ### Exercise 4.12: importance weights for covariate shift
 #
 # Write `importance_weights(source_x, target_x)`: `source_x` is an
 # $n_s \times d$ array of source inputs, `target_x` an $n_t \times d$ array of

@@ -193,6 +193,107 @@ print("subclassed model's parameters:", subclassed.count_params())
 # by running it, cannot show a full summary beforehand, and needs the class
 # source to load it again.
 #
+# ### 6.1.5 Code in the forward pass: D2L's `FixedHiddenMLP`
+#
+# The D2L book (both editions, "Executing Code in the Forward Propagation
+# Method") shows what a subclassed model's `forward` can do that a chain of
+# layers cannot. Its `FixedHiddenMLP` holds a **constant** random weight
+# that training never changes, reuses one linear layer twice (the same
+# parameters at two places), and ends with **data-dependent control flow**:
+# `while X.abs().sum() > 1: X /= 2`, then returns the sum. How far does the
+# functional graph get? The constant and the reuse are fine: `keras.ops`
+# accept symbolic tensors, a NumPy array becomes a constant of the graph,
+# and calling one layer twice shares its weights. The Python `while` is not:
+# when the graph is built, `h` has a shape but no values, so there is
+# nothing to compare with 1.
+
+# %%
+rand_weight = np.random.default_rng(0).uniform(size=(20, 20)).astype("float32")
+inputs = keras.Input(shape=(20,))
+linear = keras.layers.Dense(20)
+h = linear(inputs)
+h = ops.relu(ops.matmul(h, rand_weight) + 1)  # a constant of the graph, not a weight
+h = linear(h)                                  # the same layer again: shared weights
+try:
+    while ops.sum(ops.abs(h)) > 1:
+        h = h / 2
+except TypeError as error:
+    print("TypeError:", error)
+
+# %% [markdown]
+# The graph can still express the loop, as an operation rather than as
+# Python: `ops.while_loop(cond, body, loop_vars)` records "repeat `body`
+# while `cond` holds" as one node, evaluated on the real values whenever the
+# model runs. The constant shows up nowhere in the parameter count.
+
+# %%
+def halve_while_large(h):
+    return ops.while_loop(lambda h: ops.sum(ops.abs(h)) > 1, lambda h: (h / 2,), (h,))[0]
+
+
+fixed_functional = keras.Model(inputs, ops.sum(halve_while_large(h)), name="fixed_hidden_functional")
+print("output:", float(fixed_functional(X)))
+print("parameters:", fixed_functional.count_params(), "(one Dense of 20 x 20 + 20; the constant is not one)")
+
+# %% [markdown]
+# Two limits remain. The constant lives in the graph, invisible to
+# `count_params`, `get_weights` and `save_weights`; and a graph holding a
+# `while_loop` built from Python lambdas cannot be saved, because the
+# lambdas are code, not configuration (section 6.6 meets the same wall with
+# `Lambda` layers). The Keras way to package such a computation is a
+# **subclassed layer** (section 6.5): the constant becomes a weight created
+# with `trainable=False` (counted, saved with the other weights, untouched
+# by the optimizer), and `call` may use any Python control flow, because on
+# the torch backend `call` runs eagerly on real tensors. (To learn the
+# output shape while the graph is built, Keras on torch runs `call` once on
+# stand-in tensors, loop included; a JAX or TensorFlow tracer would refuse
+# the Python `while`. Stating the shape in `compute_output_shape` skips that
+# trial run and keeps the layer portable.) The layer then sits in a
+# functional model like any other.
+
+# %%
+class FixedHidden(keras.layers.Layer):
+    """D2L's FixedHiddenMLP as a layer: a constant weight, a reused Dense, a data-dependent loop."""
+
+    def __init__(self, units=20, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.linear = keras.layers.Dense(units)
+
+    def build(self, input_shape):
+        self.linear.build(input_shape)
+        self.rand_weight = self.add_weight(shape=(self.units, self.units), initializer="random_uniform",
+                                           trainable=False, name="rand_weight")
+
+    def call(self, x):
+        x = self.linear(x)
+        x = ops.relu(ops.matmul(x, self.rand_weight) + 1)
+        x = self.linear(x)
+        while ops.sum(ops.abs(x)) > 1:  # real values here: call runs eagerly on torch
+            x = x / 2
+        return ops.sum(x)
+
+    def compute_output_shape(self, input_shape):
+        return ()  # one number per call, whatever the batch
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+inputs = keras.Input(shape=(20,))
+fixed_model = keras.Model(inputs, FixedHidden(name="fixed_hidden")(inputs))
+print("output:", float(fixed_model(keras.random.uniform((2, 20), seed=5))))
+print("trainable:", [w.path for w in fixed_model.trainable_weights])
+print("non-trainable:", [w.path for w in fixed_model.non_trainable_weights],
+      "| parameters:", fixed_model.count_params())
+
+# %% [markdown]
+# The price of the layer is the one named in 6.1.4: the graph now has an
+# opaque node, whose shapes Keras takes on trust from
+# `compute_output_shape`, and loading a saved model needs the class.
+# Functional graph for the structure, small layers for the code that does
+# not fit a graph: that is the division of labour this workbook follows.
+#
 # ### Summary
 #
 # * A Keras `Layer` maps tensors to tensors and owns weights; a `Model` is a
@@ -201,6 +302,9 @@ print("subclassed model's parameters:", subclassed.count_params())
 #   functional models called as layers (a nested model).
 # * The functional API records the graph, which makes models inspectable,
 #   shape-checked and savable.
+# * Constants and shared layers fit in a graph; data-dependent control flow
+#   needs `ops.while_loop`/`ops.cond`, or a layer whose eager `call` runs
+#   Python loops, with non-trainable weights for constants.
 #
 # ### Exercise 6.1: a nested model
 #
@@ -1023,10 +1127,14 @@ unregistered.save(os.path.join(folder, "unregistered.keras"))
 try:
     keras.saving.load_model(os.path.join(folder, "unregistered.keras"))
 except (TypeError, ValueError) as error:
-    print(type(error).__name__ + ":", str(error)[:160], "...")
+    print(type(error).__name__ + ":", error)
 
 # %% [markdown]
-# Passing `custom_objects={"UnregisteredScale": UnregisteredScale}` to
+# The message is long, and the line that matters is in its middle:
+# "Could not locate class 'UnregisteredScale'", followed by the remedy,
+# the decorator `@keras.saving.register_keras_serializable()`. The outer
+# complaint about `Functional` is only the consequence: the model could not
+# be rebuilt because one of its layers could not. Passing `custom_objects={"UnregisteredScale": UnregisteredScale}` to
 # `load_model` would also work; registering the class once is simpler.
 #
 # ### 6.6.3 The `Lambda` pitfall
@@ -1266,3 +1374,23 @@ for device in ["cpu"] + ([try_gpu()] if torch.cuda.is_available() else []):
 #   Keras moves NumPy inputs of `fit`/`predict` for you.
 # * Synchronizing calls (`.item()`, conversion to NumPy) make the CPU wait
 #   for the GPU; avoid them inside tight loops.
+
+# %% [markdown]
+# ### Try it
+#
+# 1. A product of two $n \times n$ matrices costs about $2n^3$ operations.
+#    Predict how much longer $2n$ takes than $n$, then measure it with the
+#    cell below. Below which size does the ratio fall short of 8, and why
+#    (think of fixed costs per call)?
+# 2. The cell prints the operations per second this machine reached. Look
+#    up the peak of your processor (or GPU): what fraction did you get?
+# 3. With a GPU: time many small products (`n = 16`) with and without a
+#    `torch.cuda.synchronize()` after each. What does the difference say
+#    about launching work on a GPU?
+
+# %%
+small = PROFILE.pick(tiny=64, default=128, full=256)
+for size in (small, 2 * small):
+    n = size
+    seconds = time_matmul("cpu")
+    print(f"{size}x{size}: {1000 * seconds:.3f} ms, {2 * size**3 / seconds / 1e9:.1f} GFLOP/s (measured here)")

@@ -127,6 +127,26 @@ def build_softmax_scratch(input_shape, num_classes):
     return keras.Model(inputs, outputs)
 
 
+# %% tags=["exercise"] exercise="ch04.sgd_steps"
+# exercise: ch04.sgd_steps
+def sgd_steps(W, b, batches, lr):
+    """One SGD step per batch on the mean softmax cross-entropy; returns (W, b, losses)."""
+    losses = []
+    for X, y in batches:
+        logits = ops.matmul(ops.convert_to_tensor(X, "float32"), W) + b
+        log_p = ops.log_softmax(logits, axis=-1)
+        targets = ops.one_hot(ops.convert_to_tensor(y, "int32"), ops.shape(logits)[-1])
+        loss = -ops.mean(ops.sum(targets * log_p, axis=-1))
+        W.grad = None  # torch adds new gradients to old ones
+        b.grad = None
+        loss.backward()
+        with torch.no_grad():
+            W -= lr * W.grad
+            b -= lr * b.grad
+        losses.append(float(loss))
+    return W, b, losses
+
+
 # %% tags=["exercise"] exercise="ch04.ce_from_logits"
 # exercise: ch04.ce_from_logits
 def ce_from_logits(O, y):

@@ -193,3 +193,94 @@ def test_live_plot_redraws_at_the_end_in_a_notebook(monkeypatch):
     curves = plotting.LivePlot(every=5)
     _fit_with(curves, epochs=2)  # fewer epochs than ``every``: drawn once, at the end
     assert [kind for kind, _ in shown] == ["display"]
+
+
+def test_plot_takes_an_x_scale_for_grids_that_include_zero(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from workbook.plotting import plot
+
+    monkeypatch.setenv("WORKBOOK_FIGURES", str(tmp_path))
+    scales = []
+    monkeypatch.setattr(plt.Figure, "savefig", lambda self, *a, **k: scales.append(self.axes[0].get_xscale()))
+    plot([0, 1, 10, 100], {"loss": [4.0, 3.0, 2.0, 1.0]}, xscale="symlog", name="ch99 grid")
+    assert scales == ["symlog"]
+    with pytest.raises(ValueError):
+        plot([0, 1], [[1.0, 2.0]], xscale="no such scale")
+
+
+def test_sgd_step_clears_stale_gradients_and_descends():
+    import keras
+    import torch
+
+    from workbook.scratch import sgd_step
+
+    w = keras.Variable(np.array([1.0, -2.0], dtype="float32"))
+    w.value.grad = torch.full((2,), 100.0)  # a stale gradient from an earlier step
+    loss = keras.ops.sum(w * w)  # gradient 2 w
+    sgd_step([w], loss, 0.25)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(w), [0.5, -1.0])
+    with pytest.raises(ValueError, match="learning_rate"):
+        sgd_step([w], keras.ops.sum(w), float("nan"))
+    unused = keras.Variable(np.zeros(2, dtype="float32"))
+    with pytest.raises(ValueError, match="does not depend"):
+        sgd_step([w, unused], keras.ops.sum(w * w), 0.1)
+
+
+def test_compile_classifier_uses_logit_cross_entropy_and_rejects_bad_optimizers():
+    import keras
+
+    from workbook.classification import compile_classifier
+
+    inputs = keras.Input((3,))
+    model = compile_classifier(keras.Model(inputs, keras.layers.Dense(4)(inputs)), 0.5)
+    assert isinstance(model.optimizer, keras.optimizers.SGD)
+    assert float(model.optimizer.learning_rate) == 0.5
+    assert model.loss.get_config()["from_logits"] is True
+    x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32")
+    logs = model.evaluate(x, np.arange(8) % 4, verbose=0, return_dict=True)
+    assert set(logs) == {"loss", "accuracy"}
+    adam = keras.optimizers.Adam(1e-3)
+    assert compile_classifier(model, adam).optimizer is adam
+    for bad in (0, -1.0, float("inf"), True, "sgd"):
+        with pytest.raises(ValueError, match="optimizer"):
+            compile_classifier(model, bad)
+
+
+def test_load_digits_split_is_one_fixed_stratified_split():
+    from workbook.datasets.digits import load_digits_split
+
+    (X_train, y_train), (X_test, y_test) = load_digits_split()
+    assert X_train.shape == (1297, 8, 8, 1) and X_test.shape == (500, 8, 8, 1)
+    assert X_train.dtype == np.float32 and y_train.dtype == np.int32
+    assert 0.0 <= X_train.min() and X_train.max() <= 1.0
+    assert np.bincount(y_test).min() >= 48  # stratified: about 50 of each digit
+    (X_fit, _), (X_val, _), (X_test_again, y_test_again) = load_digits_split(validation_size=300)
+    assert len(X_fit) == 997 and len(X_val) == 300
+    np.testing.assert_array_equal(X_test_again, X_test)  # the same test images either way
+    np.testing.assert_array_equal(y_test_again, y_test)
+    with pytest.raises(ValueError, match="validation_size"):
+        load_digits_split(validation_size=-1)
+
+
+@pytest.mark.parametrize("env, expected", [({}, "1"), ({"WORKBOOK_TORCH_THREADS": "2"}, "2"),
+                                           ({"OMP_NUM_THREADS": "2"}, "2")])
+def test_workbook_chooses_one_torch_thread_unless_told(env, expected):
+    import os
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "WORKBOOK_TORCH_THREADS")}
+    code = "import workbook, torch; print(torch.get_num_threads())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**base, "KERAS_BACKEND": "torch", **env}, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-1] == expected
+
+
+def test_bad_thread_count_is_one_clear_error(monkeypatch):
+    from workbook.threads import limit_torch_threads
+
+    monkeypatch.setenv("WORKBOOK_TORCH_THREADS", "many")
+    with pytest.raises(ValueError, match="WORKBOOK_TORCH_THREADS must be a positive whole number"):
+        limit_torch_threads()

@@ -5,8 +5,10 @@ imported) and exposes the few helpers chapters share.
 """
 
 from workbook.backend import ensure_torch_backend
+from workbook.threads import limit_torch_threads
 
 ensure_torch_backend()
+limit_torch_threads()  # one torch thread: faster on the chapters' small models (workbook/threads.py)
 
 from workbook.profiles import current_profile  # noqa: E402
 from workbook.seeding import set_seed  # noqa: E402

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from workbook.plotting import pyplot, show_or_save
+from workbook.scratch import sgd_step
 
 
 def _batches(data, batch_size: int):
@@ -145,15 +146,29 @@ class ScratchSGDClassifier(keras.Model):
         x, y = data[:2]
         y_hat = self(x, training=True)
         loss = self.loss_fn(y_hat, y)
-        for variable in self.trainable_weights:
-            variable.value.grad = None  # torch accumulates gradients otherwise
-        loss.backward()
-        with torch.no_grad():
-            for variable in self.trainable_weights:
-                variable.assign_sub(self.learning_rate * variable.value.grad)
+        sgd_step(self.trainable_weights, loss, self.learning_rate)  # workbook/scratch.py
         return self._update_metrics(loss.detach(), y, y_hat.detach())
 
     def test_step(self, data):
         x, y = data[:2]
         y_hat = self(x, training=False)
         return self._update_metrics(self.loss_fn(y_hat, y), y, y_hat)
+
+
+def compile_classifier(model, optimizer):
+    """Compile ``model`` (logits out, integer labels) the way chapters 4-5 train:
+    softmax cross-entropy fused with the logits, plus accuracy.
+
+    ``optimizer`` is a Keras optimizer, or a learning rate for plain SGD.
+    Returns the model, so that building and compiling chain.
+    """
+    if isinstance(optimizer, bool) or not (
+        isinstance(optimizer, keras.optimizers.Optimizer)
+        or (isinstance(optimizer, (int, float)) and math.isfinite(optimizer) and optimizer > 0)
+    ):
+        raise ValueError(f"optimizer must be a Keras optimizer or a positive learning rate, got {optimizer!r}")
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        optimizer = keras.optimizers.SGD(learning_rate=float(optimizer))
+    model.compile(optimizer=optimizer, metrics=["accuracy"],
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model

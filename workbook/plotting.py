@@ -86,6 +86,7 @@ def plot(
     xlabel: str = "",
     ylabel: str = "",
     yscale: str = "linear",
+    xscale: str = "linear",
     title: str = "",
     name: str = "plot",
     figsize=(5, 3.5),
@@ -103,6 +104,9 @@ def plot(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_yscale(yscale)
+    ax.set_xscale(xscale)  # "symlog" spans a grid that includes 0, e.g. weight decays 0 .. 600
+    if xscale == "symlog":
+        ax.set_xlim(min(x), max(x))  # no empty negative decades on the left
     if title:
         ax.set_title(title)
     if isinstance(ys, dict):

@@ -17,6 +17,7 @@ from workbook.grading import (
     expect_functional,
     expect_number_close,
     expect_true,
+    tensor,
 )
 from workbook.grading.expect import expect_normal_sample, expect_python_number
 
@@ -201,6 +202,60 @@ def softmax_scratch_fashion_mnist_shape(student, rng):
     info = student.model("build_softmax_scratch", (28, 28, 1), 10, inputs=X, set_weights=[W, b])
     expected = reference_softmax(X.reshape(3, -1) @ W + b)
     expect_close(info.outputs, expected, rtol=1e-4, atol=1e-5, what="the model's output")
+
+
+# ------------------------------------------- 4.4 the training step by hand
+
+
+def reference_sgd_steps(W, b, batches, lr):
+    """float64 SGD on the mean softmax cross-entropy: (W, b, losses before each step)."""
+    W, b = np.asarray(W, np.float64), np.asarray(b, np.float64)
+    losses = []
+    for X, y in batches:
+        X = np.asarray(X, np.float64)
+        log_p = reference_log_softmax(X @ W + b)
+        targets = labels_matrix(y, W.shape[1])
+        losses.append(float(-np.mean(np.sum(targets * log_p, axis=1))))
+        G = (np.exp(log_p) - targets) / len(X)  # d loss / d logits
+        W, b = W - lr * X.T @ G, b - lr * G.sum(axis=0)
+    return W, b, losses
+
+
+def sgd_start(rng, d, q):
+    """Starting weights (W0, b0), float32, of ordinary size."""
+    return (0.5 * rng.normal(size=(d, q))).astype(np.float32), (0.1 * rng.normal(size=q)).astype(np.float32)
+
+
+def sgd_batches(rng, sizes, d, q, scale=1.0):
+    return [((scale * rng.normal(size=(n, d))).astype(np.float32), rng.integers(0, q, size=n))
+            for n in sizes]
+
+
+def expect_sgd_steps(student, W0, b0, batches, lr):
+    got = student.call("sgd_steps", tensor(W0, requires_grad=True), tensor(b0, requires_grad=True),
+                       batches, lr)
+    if not isinstance(got, (list, tuple)) or len(got) != 3:
+        raise CheckFailed("sgd_steps should return a tuple (W, b, losses)")
+    W, b, losses = got
+    expected_W, expected_b, expected_losses = reference_sgd_steps(W0, b0, batches, lr)
+    expect_true(isinstance(losses, (list, tuple)) and len(losses) == len(batches),
+                f"losses should be a list of {len(batches)} numbers, one per batch")
+    for index, (loss, expected) in enumerate(zip(losses, expected_losses)):
+        expect_python_number(loss, what=f"losses[{index}]")
+        expect_number_close(loss, expected, rtol=1e-4, what=f"losses[{index}] (the loss before step {index + 1})")
+    expect_close(W, expected_W, rtol=1e-4, atol=1e-5, what="W after the last step")
+    expect_close(b, expected_b, rtol=1e-4, atol=1e-5, what="b after the last step")
+    return W, b
+
+
+@checks.visible("ch04.sgd_steps", points=2,
+                message="sgd_steps(W, b, batches, lr) takes one SGD step per batch on the mean "
+                        "softmax cross-entropy of X @ W + b, gradients cleared between steps, and "
+                        "returns (W, b, losses) with each batch's loss before its update")
+def sgd_steps_two_batches(student, rng):
+    d, q = 5, 3
+    W0, b0 = sgd_start(rng, d, q)
+    expect_sgd_steps(student, W0, b0, sgd_batches(rng, [8, 8], d, q), 0.5)
 
 
 # ------------------------------------------------ 4.5 CE from logits

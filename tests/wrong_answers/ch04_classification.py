@@ -724,4 +724,43 @@ def confusion_matrix(y_true, y_pred, num_classes):
         secrets=20,
         source=mutant("ch04.concise_model", "RandomNormal(stddev=0.01)", "RandomNormal(stddev=0.02)"),
     ),
+    dict(
+        exercise="ch04.sgd_steps",
+        why="never clears the gradients: from the second batch on, torch adds the new gradient to the old",
+        rejected_by=["sgd_steps_two_batches", "sgd_steps_hidden"],
+        source=mutant("ch04.sgd_steps", """        W.grad = None  # torch adds new gradients to old ones
+        b.grad = None
+""", ""),
+    ),
+    dict(
+        exercise="ch04.sgd_steps",
+        why="an unshifted softmax: exp overflows for logits in the thousands",
+        rejected_by=["sgd_steps_hidden"],
+        scores=0,
+        source=mutant("ch04.sgd_steps", "log_p = ops.log_softmax(logits, axis=-1)",
+                      "log_p = ops.log(ops.exp(logits) / ops.sum(ops.exp(logits), axis=-1, keepdims=True))"),
+    ),
+    dict(
+        exercise="ch04.sgd_steps",
+        why="sums the losses of the batch instead of averaging them",
+        rejected_by=["sgd_steps_two_batches", "sgd_steps_hidden"],
+        source=mutant("ch04.sgd_steps", "loss = -ops.mean(ops.sum(targets * log_p, axis=-1))",
+                      "loss = -ops.sum(targets * log_p)"),
+    ),
+    dict(
+        exercise="ch04.sgd_steps",
+        why="climbs the gradient instead of descending it",
+        rejected_by=["sgd_steps_two_batches", "sgd_steps_hidden"],
+        source=mutant("ch04.sgd_steps", """            W -= lr * W.grad
+            b -= lr * b.grad""", """            W += lr * W.grad
+            b += lr * b.grad"""),
+    ),
+    dict(
+        exercise="ch04.sgd_steps",
+        why="reports each batch's loss after its update, not before",
+        rejected_by=["sgd_steps_two_batches", "sgd_steps_hidden"],
+        source=mutant("ch04.sgd_steps", "        losses.append(float(loss))\n",
+                      "        losses.append(float(-ops.mean(ops.sum(targets * ops.log_softmax(\n"
+                      "            ops.matmul(ops.convert_to_tensor(X, 'float32'), W) + b, axis=-1), axis=-1))))\n"),
+    ),
 ]

@@ -9,13 +9,14 @@ import numpy as np
 import torch
 
 from visible_checks import (
-    as_pair, labels_matrix, positive_weights, reference_log_softmax, reference_softmax,
+    as_pair, expect_sgd_steps, labels_matrix, positive_weights, reference_log_softmax,
+    reference_softmax, sgd_batches, sgd_start,
 )
 from workbook.grading import (
     Checks, expect_array, expect_close, expect_dtype_kind, expect_functional, expect_gradient,
     expect_number_close, expect_true, tensor,
 )
-from workbook.grading.expect import expect_normal_sample
+from workbook.grading.expect import expect_dtype, expect_normal_sample
 
 checks = Checks("ch04")
 
@@ -272,6 +273,22 @@ def softmax_scratch_mixed_scales(student, rng):
                          set_weights=[1000 * Q, np.zeros(q)])
     expect_close(expect_functional(info, custom_layers=True).outputs, reference_softmax(logits),
                  rtol=2e-3, atol=1e-5, what="the output for examples of very different scale")
+
+
+# ------------------------------------------- 4.4 the training step by hand
+
+
+@checks.hidden("ch04.sgd_steps", points=2,
+               message="sgd_steps on batches of different sizes (down to 1 row), more classes than "
+                       "before, and a last batch whose logits reach the thousands (a softmax that "
+                       "is not shifted overflows); W stays float32")
+def sgd_steps_hidden(student, rng):
+    d, q = 4, 5
+    W0, b0 = sgd_start(rng, d, q)
+    sizes = [7, 3, 1, int(rng.integers(2, 9))]
+    batches = sgd_batches(rng, sizes, d, q) + sgd_batches(rng, [6], d, q, scale=2000.0)
+    W, _ = expect_sgd_steps(student, W0, b0, batches, float(rng.uniform(0.05, 0.5)))
+    expect_dtype(W, "float32", what="W")
 
 
 # ------------------------------------------------ 4.5 CE from logits
