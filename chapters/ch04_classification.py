@@ -959,7 +959,7 @@ compile_classifier(digits_model, 0.1)  # SGD, cross-entropy on logits, accuracy
 digits_epochs = PROFILE.pick(tiny=5, default=30, full=30)
 digits_model.fit(Xd_train, yd_train, batch_size=64, epochs=digits_epochs, verbose=0,
                  validation_data=(Xd_test, yd_test),
-                 callbacks=[LivePlot(["loss", "accuracy", "val_accuracy"], name="ch04_digits_training")])
+                 callbacks=[LivePlot(["loss", "accuracy", "val_accuracy"], name="ch04_digits_training", mock=False)])
 print(f"digits ({digits_model.count_params()} parameters, {digits_epochs} epochs): "
       f"test accuracy {evaluate_accuracy(digits_model, (Xd_test, yd_test)):.4f} (real data)")
 

@@ -1160,7 +1160,7 @@ for rate in (0.0, 0.5):
     stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=10, restore_best_weights=True)
     history = model.fit(*es_train, validation_data=es_val, batch_size=32, epochs=stop_epochs,
                         verbose=0, callbacks=[stopper, LivePlot(["loss", "val_loss", "accuracy", "val_accuracy"],
-                                                                name=f"ch05_early_stopping_dropout_{rate}")])
+                                                                name=f"ch05_early_stopping_dropout_{rate}", mock=False)])
     val_losses = history.history["val_loss"]
     _, test_accuracy = model.evaluate(*es_test, verbose=0)
     print(f"dropout {rate}: ran {len(val_losses)} of {stop_epochs} epochs; best epoch {stopper.best_epoch + 1}"

@@ -950,7 +950,7 @@ for activation in ("sigmoid", "relu"):
     model.fit(digits_x[:digit_rows], digits_y[:digit_rows], batch_size=32, verbose=0,
               epochs=digit_epochs, validation_data=(digits_val_x, digits_val_y),
               callbacks=[LivePlot(["loss", "val_loss", "val_accuracy"],
-                                  name=f"ch07_lenet_digits_{activation}")])
+                                  name=f"ch07_lenet_digits_{activation}", mock=False)])
     _, accuracy = model.evaluate(digits_val_x, digits_val_y, verbose=0)
     print(f"{activation:7s} LeNet, digits ({digit_rows} training images, {digit_epochs} epochs): "
           f"validation accuracy {accuracy:.3f}")

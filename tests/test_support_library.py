@@ -284,3 +284,13 @@ def test_bad_thread_count_is_one_clear_error(monkeypatch):
     monkeypatch.setenv("WORKBOOK_TORCH_THREADS", "many")
     with pytest.raises(ValueError, match="WORKBOOK_TORCH_THREADS must be a positive whole number"):
         limit_torch_threads()
+
+
+def test_live_plot_on_real_data_is_not_marked_mock(tmp_path, monkeypatch):
+    from workbook.plotting import LivePlot
+
+    monkeypatch.setenv("WORKBOOK_FIGURES", str(tmp_path))
+    monkeypatch.setenv("WORKBOOK_MOCK_DATA", "1")  # on, but these data are real
+    curves = LivePlot(name="ch99_digits", mock=False)
+    _fit_with(curves, epochs=1)
+    assert curves.saved_path == tmp_path / "ch99_digits.png"

@@ -58,12 +58,14 @@ def mark_mock(fig) -> None:
              fontsize=28, color="red", alpha=0.25, rotation=20, zorder=10)
 
 
-def show_or_save(fig, name: str) -> Path | None:
+def show_or_save(fig, name: str, mock: bool | None = None) -> Path | None:
     """Show ``fig`` inline in a notebook, else save it as a PNG. A figure made
     on mock data is marked so, and saved as ``<name>_mock.png`` so it never
-    overwrites (or is mistaken for) the figure of a real run."""
+    overwrites (or is mistaken for) the figure of a real run. ``mock=None``
+    follows ``WORKBOOK_MOCK_DATA``; ``mock=False`` is for data that are real
+    whatever that switch says (the sets that ship with scikit-learn)."""
     plt = pyplot()
-    if _mock_data():
+    if _mock_data() if mock is None else mock:
         mark_mock(fig)
         name = f"{name}_mock"
     if in_notebook():
@@ -181,8 +183,10 @@ class LivePlot(keras.callbacks.Callback):
         title: str | None = None,
         yscale: str = "linear",
         every: int = 1,
+        mock: bool | None = None,
     ):
         super().__init__()
+        self.mock = mock  # None: WORKBOOK_MOCK_DATA decides (see show_or_save)
         if every < 1:
             raise ValueError(f"every must be >= 1, got {every}")
         self.metrics = list(metrics) if metrics else None
@@ -216,7 +220,7 @@ class LivePlot(keras.callbacks.Callback):
         if in_notebook():
             self._redraw()  # the last epochs, whatever ``every`` skipped
         else:
-            self.saved_path = show_or_save(self._figure(), self.name)
+            self.saved_path = show_or_save(self._figure(), self.name, self.mock)
 
     def _redraw(self):
         from IPython import display
@@ -224,7 +228,7 @@ class LivePlot(keras.callbacks.Callback):
         # Update one figure in place; clear_output would also wipe the
         # epoch lines that fit(verbose=2) prints.
         figure = self._figure()
-        if _mock_data():
+        if _mock_data() if self.mock is None else self.mock:
             mark_mock(figure)
         if self._handle is None:
             self._handle = display.display(figure, display_id=True)
