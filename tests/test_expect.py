@@ -100,3 +100,12 @@ def test_expect_gradient_fails_with_a_hint_when_no_gradient_flowed():
         expect_gradient(None, [1.0, 2.0])
     with pytest.raises(CheckFailed, match="is off"):
         expect_gradient(np.array([1.0, 3.0]), [1.0, 2.0])
+
+
+def test_expect_int_takes_ints_and_rejects_whole_floats_and_bools():
+    from workbook.grading.expect import expect_int
+
+    assert expect_int(3) == 3 and expect_int(np.int64(4)) == 4 and expect_int(np.array([5])) == 5
+    for bad in (3.0, True, np.array(2.0), "3"):
+        with pytest.raises(CheckFailed, match="expected an int"):
+            expect_int(bad, "the count")

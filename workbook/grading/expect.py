@@ -382,3 +382,13 @@ def expect_gradient(gradient: Any, expected: Any, *, rtol: float = 1e-4, atol: f
             "NumPy, float() or .detach()?); compute it with keras.ops on the given tensors"
         )
     return expect_close(gradient, expected, rtol=rtol, atol=atol, what=what)
+
+
+def expect_int(value: Any, what: str = "the result") -> int:
+    """An integer count: a Python or NumPy int (a one-element integer array
+    counts), not a float that happens to be whole, nor a bool."""
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iu":
+        value = value.reshape(()).item()
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise CheckFailed(f"{what} is {value!r}; expected an int (use // for sizes and counts)")
+    return int(value)
