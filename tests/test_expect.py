@@ -109,3 +109,23 @@ def test_expect_int_takes_ints_and_rejects_whole_floats_and_bools():
     for bad in (3.0, True, np.array(2.0), "3"):
         with pytest.raises(CheckFailed, match="expected an int"):
             expect_int(bad, "the count")
+
+
+def test_expect_student_raises_wants_that_error_and_no_other():
+    from workbook.grading import CheckFailed, StudentError
+    from workbook.grading.expect import expect_student_raises
+
+    class Student:
+        def __init__(self, outcome):
+            self.outcome = outcome
+
+        def call(self, name, *args):
+            if self.outcome:
+                raise StudentError(self.outcome, "boom", "")
+            return 1
+
+    expect_student_raises(Student("ValueError"), "ValueError", "f", 1)
+    with pytest.raises(CheckFailed, match=r"f\(<array \(2, 3\) float64>, 5\) should raise ValueError"):
+        expect_student_raises(Student(None), "ValueError", "f", np.zeros((2, 3)), 5)
+    with pytest.raises(StudentError):
+        expect_student_raises(Student("TypeError"), "ValueError", "f")

@@ -9,10 +9,10 @@ the ``expect_*`` helpers here.  Models arrive as ``ModelInfo`` descriptions
 
 import numpy as np
 
+from workbook.grading.expect import expect_int, expect_student_raises
 from workbook.grading import (
     CheckFailed,
     Checks,
-    StudentError,
     expect_close,
     expect_equal,
     expect_functional,
@@ -25,15 +25,6 @@ checks = Checks("ch08")
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def expect_int(value, what):
-    """An integer (a Python or NumPy int, not a float that happens to be whole)."""
-    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iu":
-        value = int(value.reshape(()))
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise CheckFailed(f"{what} is {value!r}; expected an int (use // for counts)")
-    return value
 
 
 def expect_ints(value, length, what):
@@ -79,17 +70,6 @@ def expect_pools_and_dropout(info, pool):
 
 def non_trainable(info):
     return info.count_params - info.trainable_count
-
-
-def expect_student_value_error(student, name, *args):
-    """The student's function raises ValueError for these arguments."""
-    try:
-        student.call(name, *args)
-    except StudentError as error:
-        if error.error_type != "ValueError":
-            raise
-        return
-    raise CheckFailed(f"{name}{args} should raise ValueError")
 
 
 # ------------------------------------------------------------ 8.1 AlexNet
@@ -495,3 +475,8 @@ def regnet_200mf(student, rng):
     expect_stages(student, REGNETX_200MF, [(1, 24), (1, 56), (4, 152), (7, 368)])
     expect_stages(student, [16, 16, 32, 16], [(2, 16), (1, 32), (1, 16)])
     expect_student_value_error(student, "regnet_widths", 4, 16, 8.0, 1.0, 8)
+
+
+def expect_student_value_error(student, name, *args):
+    """The student's function raises ValueError for these arguments."""
+    expect_student_raises(student, "ValueError", name, *args)

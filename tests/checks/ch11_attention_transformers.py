@@ -9,16 +9,15 @@ for each student.
 import numpy as np
 
 from workbook.grading import (
-    CheckFailed,
     Checks,
-    StudentError,
     expect_close,
     expect_equal,
     expect_functional,
     expect_sequence,
     expect_true,
 )
-from workbook.grading.expect import expect_array, expect_dtype, expect_source_avoids
+from workbook.grading.expect import (expect_array, expect_dtype, expect_source_avoids,
+                                     expect_student_raises)
 
 checks = Checks("ch11")
 
@@ -31,17 +30,6 @@ KERAS_ATTENTION = ATTENTION_MODULE + ("Attention", "AdditiveAttention", "MultiHe
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def expect_student_value_error(student, name, *args):
-    """The student's function raises ValueError for these arguments."""
-    try:
-        student.call(name, *args)
-    except StudentError as error:
-        if error.error_type != "ValueError":
-            raise
-        return
-    raise CheckFailed(f"{name}{args} should raise ValueError")
 
 
 def pair(value, what):
@@ -290,3 +278,8 @@ def patchify_small(student, rng):
     expect_close(got[0], [[0, 1, 4, 5], [2, 3, 6, 7], [8, 9, 12, 13], [10, 11, 14, 15]],
                  what="patchify(arange(16).reshape(1, 4, 4, 1), 2)")
 
+
+
+def expect_student_value_error(student, name, *args):
+    """The student's function raises ValueError for these arguments."""
+    expect_student_raises(student, "ValueError", name, *args)

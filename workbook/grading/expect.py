@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from workbook.grading.api import CheckFailed
+from workbook.grading.api import CheckFailed, StudentError
 from workbook.grading.wire import ModelInfo
 
 
@@ -392,3 +392,24 @@ def expect_int(value: Any, what: str = "the result") -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise CheckFailed(f"{what} is {value!r}; expected an int (use // for sizes and counts)")
     return int(value)
+
+
+def expect_student_raises(student, exception: str, name: str, *args, **kwargs) -> None:
+    """The student's ``name(*args, **kwargs)`` raises ``exception`` (a class
+    name such as ``"ValueError"``), as the statement asks for bad arguments.
+    Any other error the student's code raises propagates as itself."""
+    try:
+        student.call(name, *args, **kwargs)
+    except StudentError as error:
+        if error.error_type != exception:
+            raise
+        return
+    shown = ", ".join(_brief(a) for a in args)
+    raise CheckFailed(f"{name}({shown}) should raise {exception}")
+
+
+def _brief(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"<array {value.shape} {value.dtype}>"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
