@@ -2,6 +2,8 @@
 student bundle holds no solution line and no hidden check."""
 
 import filecmp
+import html
+import re
 import subprocess
 import sys
 
@@ -72,12 +74,12 @@ def _public_lines() -> set[str]:
     return {line.strip() for path in files for line in path.read_text().splitlines()}
 
 
-def _solution_lines() -> set[str]:
+def _solution_lines(chapters=CHAPTERS) -> set[str]:
     """Lines a student has to write: in a solution cell but not in its stub,
     and not something the chapter text or the package shows anyway."""
     lines = set()
     public = _public_lines()
-    for chapter in CHAPTERS:
+    for chapter in chapters:
         stubs = exercise_cells(read_cells(PROJECT.chapter_file(chapter)))
         for exercise_id, cell in exercise_cells(read_cells(PROJECT.solution_file(chapter))).items():
             stub_lines = {l.strip() for l in stubs[exercise_id].source.splitlines()}
@@ -94,13 +96,20 @@ def bundle(tmp_path_factory):
     return release(PROJECT, tmp_path_factory.mktemp("release") / "bundle")
 
 
-def _leaks(bundle) -> list[str]:
-    solution_lines = _solution_lines()
+def html_text(page: str) -> str:
+    """A page's text as a reader sees it: tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def _leaks(bundle, chapters=CHAPTERS) -> list[str]:
+    solution_lines = _solution_lines(chapters)
     found = []
     for path in (p for p in bundle.rglob("*") if p.is_file()):
         text = path.read_bytes().decode("utf-8", "replace")
         if path.suffix == ".ipynb":
             text = "\n".join(c.source for c in read_cells(path))
+        elif path.suffix == ".html":  # the book's pages: highlighted, escaped code
+            text = html_text(text)
         found += sorted(solution_lines & {line.strip() for line in text.splitlines()})
     return found
 

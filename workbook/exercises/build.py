@@ -96,13 +96,13 @@ def build_chapter(project: Project, key: str, out: Path, solved: bool = True) ->
     cells = read_cells(chapter_path)
     if not exercise_cells(cells):
         raise BuildError(f"{chapter_path.name} has no exercise cells")
-    written = [_write(out / "student" / f"{chapter_path.stem}.ipynb", notebook_text(cells))]
+    written = [write_if_changed(out / "student" / f"{chapter_path.stem}.ipynb", notebook_text(cells))]
     if solved:
         solution_path = project.solution_file(key)
         if not solution_path.is_file():
             raise BuildError(f"{chapter_path.name}: solutions file {solution_path} is missing")
         solved_cells = splice_solutions(cells, read_cells(solution_path))
-        written.append(_write(out / "solved" / f"{chapter_path.stem}.ipynb", notebook_text(solved_cells)))
+        written.append(write_if_changed(out / "solved" / f"{chapter_path.stem}.ipynb", notebook_text(solved_cells)))
     return written
 
 
@@ -116,7 +116,7 @@ def build(project: Project, out: Path, chapters: list[str] | None = None, solved
     return written
 
 
-def _write(path: Path, text: str) -> Path:
+def write_if_changed(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Only rewrite changed files, so timestamps of unchanged notebooks stay.
     if not path.is_file() or path.read_text(encoding="utf-8") != text:

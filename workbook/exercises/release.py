@@ -59,10 +59,20 @@ BUNDLE_README = """# Keras Workbook: student bundle
 7. Hand in the `.ipynb` file.
 """
 
+BOOK_README = """
+8. To read the chapters with their outputs, figures and equations (no
+   network needed), open `book/index.html` in a browser. Each page links
+   to its notebook.
+"""
+
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
 
 
-def release(project: Project, out: Path, chapters: list[str] | None = None) -> Path:
+def release(project: Project, out: Path, chapters: list[str] | None = None,
+            book_profile: str | None = None, execution_cache: Path | None = None) -> Path:
+    """The bundle in `out`; with `book_profile`, the student edition of the
+    book run in that profile too (executions reused from `execution_cache`,
+    by default the one of `workbook book`'s default output)."""
     if project.is_bundle:
         raise ValueError("this is already a student bundle; run release in the workbook repository")
     out = Path(out)
@@ -84,10 +94,29 @@ def release(project: Project, out: Path, chapters: list[str] | None = None) -> P
         visible = project.visible_checks_file(key)
         shutil.copy2(visible, out / "checks" / visible.name)
     shutil.copy2(project.root / "pyproject.toml", out / "pyproject.toml")
-    (out / "README.md").write_text(BUNDLE_README, encoding="utf-8")
+    contents = "student notebooks and visible checks"
+    if book_profile:
+        try:
+            _add_book(project, out, keys, book_profile, execution_cache)
+        except BaseException:
+            shutil.rmtree(out, ignore_errors=True)  # no half-made bundle to refuse next time
+            raise
+        contents += f", the book ({book_profile} profile)"
+    (out / "README.md").write_text(BUNDLE_README + (BOOK_README if book_profile else ""),
+                                   encoding="utf-8")
     (out / BUNDLE_MARKER).write_text(
-        json.dumps({"chapters": keys, "contents": "student notebooks and visible checks"}, indent=2)
-        + "\n",
-        encoding="utf-8",
-    )
+        json.dumps({"chapters": keys, "contents": contents}, indent=2) + "\n", encoding="utf-8")
     return out
+
+
+def _add_book(project: Project, out: Path, keys: list[str], profile: str,
+              execution_cache: Path | None) -> None:
+    from workbook.book import DEFAULT_OUT, build_book, copy_site
+
+    staging = out / ".book"
+    cache = execution_cache or project.root / DEFAULT_OUT / ".cache" / "executed"
+    try:
+        build_book(project, staging, keys, profile=profile, solved=False, execution_cache=cache)
+        copy_site(staging, out / "book")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
