@@ -165,13 +165,13 @@ def test_library_deprecations_are_not_shown_to_students(tmp_path):
 
 
 def test_a_class_of_unreadable_files_never_starts_a_worker(tmp_path, monkeypatch):
-    from workbook.grading import batch
+    from workbook.grading import pool
     from workbook.grading.report import gradebook_table
 
     def no_workers(*args, **kwargs):
         raise AssertionError("a worker pool was started for files that cannot be graded")
 
-    monkeypatch.setattr(batch, "ForkServerHandle", no_workers)
+    monkeypatch.setattr(pool, "ForkServerHandle", no_workers)
     (tmp_path / "class").mkdir()
     (tmp_path / "class" / "empty.ipynb").write_text("")
     (tmp_path / "class" / "truncated.ipynb").write_text(notebook_text(_with())[:300])

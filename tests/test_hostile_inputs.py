@@ -19,7 +19,7 @@ import pytest
 
 from workbook.exercises.build import notebook_text, percent_text, replace_exercises
 from workbook.exercises.cells import MAX_CELLS, Cell
-from workbook.grading import batch, runner, wire
+from workbook.grading import batch, pool, runner, wire
 from workbook.grading.batch import grade_class
 from workbook.grading.evaluate import CheckResult
 from workbook.grading.gradescope import gradescope_results
@@ -44,7 +44,7 @@ def _no_workers(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a worker pool was started for files that cannot be graded")
 
-    monkeypatch.setattr(batch, "ForkServerHandle", refuse)
+    monkeypatch.setattr(pool, "ForkServerHandle", refuse)  # the class grader's worker pool
 
 
 def _grade(paths, out, project=MINI, **options):
@@ -138,7 +138,7 @@ def fake_grading(monkeypatch):
         return SubmissionResult(name, str(path), chapter=prepared.chapter, score=points,
                                 max_score=points, complete=True)
 
-    monkeypatch.setattr(batch, "ForkServerHandle", _FakeServer)
+    monkeypatch.setattr(pool, "ForkServerHandle", _FakeServer)
     monkeypatch.setattr(batch, "grade_submission", grade)
     return graded
 

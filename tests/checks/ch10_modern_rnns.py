@@ -161,11 +161,11 @@ def gru_step_matches_keras(student, rng):
 def torch_gru_weights(rng, d, h):
     import torch
 
-    layer = torch.nn.GRU(d, h, batch_first=True)
+    torch_gru = torch.nn.GRU(d, h, batch_first=True)
     with torch.no_grad():
-        for p in layer.parameters():
+        for p in torch_gru.parameters():
             p.copy_(torch.as_tensor(rng.normal(size=tuple(p.shape)) * 0.5))
-    return layer
+    return torch_gru
 
 
 def expect_gru_conversion(student, rng, d, h, steps=5, batch=2):
@@ -210,25 +210,9 @@ def gru_weights_reproduce_torch(student, rng):
 # -------------------------------------------------------- 10.3 deep LSTM
 
 
-def keras_stack_outputs(weights, units, x):
-    """[top outputs, h1, c1, ...] of plain Keras LSTMs loaded with ``weights`` (inference)."""
-    import keras
-    import torch
-    from keras import ops
-
-    out, states, d = x, [], x.shape[-1]
-    for i, n in enumerate(units):
-        layer = keras.layers.LSTM(n, return_sequences=True, return_state=True)
-        layer.build((None, None, d))
-        layer.set_weights([np.asarray(w, dtype=np.float32) for w in weights[3 * i:3 * i + 3]])
-        with torch.no_grad():
-            out, h, c = (ops.convert_to_numpy(t) for t in layer(out))
-        states += [h, c]
-        d = n
-    return [out] + states
-
-
 def expect_deep_lstm(student, rng, input_dim, units, dropout, batch=2, steps=4):
+    """The layers, their settings and the output shapes (the hidden checks
+    also compare the values with plain Keras LSTMs loaded with its weights)."""
     call = f"build_deep_lstm({input_dim}, {units}, {dropout})"
     x = rng.normal(size=(batch, steps, input_dim)).astype(np.float32)
     info = expect_functional(student.model("build_deep_lstm", input_dim, list(units), dropout, inputs=x),
@@ -250,10 +234,9 @@ def expect_deep_lstm(student, rng, input_dim, units, dropout, batch=2, steps=4):
         expect_true(abs(layer["config"].get("rate", -1) - dropout) < 1e-9,
                     f"{layer['name']} in {call} has rate {layer['config'].get('rate')}; expected {dropout}")
     outputs = expect_sequence(info.outputs, 1 + 2 * len(units), f"the outputs of {call}")
-    expected = keras_stack_outputs(info.weights, units, x)
-    names = ["the top-layer outputs"] + [f"{kind}_{i + 1}" for i in range(len(units)) for kind in "hc"]
-    for got, want, name in zip(outputs, expected, names):
-        expect_close(got, want, rtol=1e-4, atol=1e-5, what=f"{name} of {call}")
+    shapes = [(batch, steps, units[-1])] + [(batch, n) for n in units for _ in "hc"]
+    expect_equal([tuple(np.shape(o)) for o in outputs], shapes, f"the output shapes of {call}")
+    return info, x, outputs
 
 
 @checks.visible(

@@ -278,7 +278,7 @@ WRONG_ANSWERS = [
     dict(exercise="ch10.deep_lstm", why="returns only the top layer's states",
          rejected_by=DEEP_CHECKS, source=_deep(output="states[-2:]")),
     dict(exercise="ch10.deep_lstm", why="the cell state before the hidden state",
-         rejected_by=DEEP_CHECKS, source=_deep(states="[c, h]")),
+         rejected_by=["deep_lstm_hidden_cases"], source=_deep(states="[c, h]")),
     # ------------------------------------------------------------ 10.4
     dict(exercise="ch10.birnn", why="the backward outputs left in reversed time",
          rejected_by=BIRNN_CHECKS, source=_birnn(backward="run(steps[::-1], backward_weights)")),

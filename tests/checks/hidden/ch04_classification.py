@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from visible_checks import (
-    as_pair, expect_sgd_steps, labels_matrix, positive_weights, reference_log_softmax,
+    as_pair, call_sgd_steps, expect_sgd_result, labels_matrix, positive_weights, reference_log_softmax,
     reference_softmax, sgd_batches, sgd_start,
 )
 from workbook.grading import (
@@ -43,6 +43,26 @@ def plogq(p, q):
 
 
 # ------------------------------------------------------------ 4.1 one-hot
+
+
+
+def reference_sgd_steps(W, b, batches, lr):
+    """float64 SGD on the mean softmax cross-entropy: (W, b, losses before each step)."""
+    W, b = np.asarray(W, np.float64), np.asarray(b, np.float64)
+    losses = []
+    for X, y in batches:
+        X = np.asarray(X, np.float64)
+        log_p = reference_log_softmax(X @ W + b)
+        targets = labels_matrix(y, W.shape[1])
+        losses.append(float(-np.mean(np.sum(targets * log_p, axis=1))))
+        G = (np.exp(log_p) - targets) / len(X)  # d loss / d logits
+        W, b = W - lr * X.T @ G, b - lr * G.sum(axis=0)
+    return W, b, losses
+
+
+def expect_sgd_steps(student, W0, b0, batches, lr):
+    return expect_sgd_result(call_sgd_steps(student, W0, b0, batches, lr),
+                             *reference_sgd_steps(W0, b0, batches, lr))
 
 
 @checks.hidden("ch04.one_hot", message="one_hot returns floats (not booleans or integers) and "

@@ -44,6 +44,25 @@ from workbook.grading import (
 
 checks = Checks("ch10")
 
+
+def keras_stack_outputs(weights, units, x):
+    """[top outputs, h1, c1, ...] of plain Keras LSTMs loaded with ``weights`` (inference)."""
+    import keras
+    import torch
+    from keras import ops
+
+    out, states, d = x, [], x.shape[-1]
+    for i, n in enumerate(units):
+        layer = keras.layers.LSTM(n, return_sequences=True, return_state=True)
+        layer.build((None, None, d))
+        layer.set_weights([np.asarray(w, dtype=np.float32) for w in weights[3 * i:3 * i + 3]])
+        with torch.no_grad():
+            out, h, c = (ops.convert_to_numpy(t) for t in layer(out))
+        states += [h, c]
+        d = n
+    return [out] + states
+
+
 # The library modules that would answer the exercises (imports of them fail the check).
 SEQ2SEQ = ("seq2seq",)
 TEXT_LAYER = ("text", "translation_arrays", "TranslationData", "translation_dataset")
@@ -109,7 +128,11 @@ def deep_lstm_hidden_cases(student, rng):
     cases.append((int(rng.integers(1, 5)), [int(n) for n in rng.integers(1, 6, size=int(rng.integers(1, 4)))],
                   float(np.round(rng.uniform(0.05, 0.9), 2))))
     for input_dim, units, dropout in cases:
-        expect_deep_lstm(student, rng, input_dim, units, dropout)
+        info, x, outputs = expect_deep_lstm(student, rng, input_dim, units, dropout)
+        call = f"build_deep_lstm({input_dim}, {units}, {dropout})"
+        names = ["the top-layer outputs"] + [f"{kind}_{i + 1}" for i in range(len(units)) for kind in "hc"]
+        for got, want, name in zip(outputs, keras_stack_outputs(info.weights, units, x), names):
+            expect_close(got, want, rtol=1e-4, atol=1e-5, what=f"{name} of {call}")
 
 
 # ------------------------------------------------------------------ 10.4
