@@ -16,6 +16,7 @@ from workbook.datasets import ImageBatches
 from workbook.fast_layers import lowered_call
 from workbook.fastfit import FastModel
 from workbook.fused_rnn import FusedGRU, FusedLSTM, FusedSimpleRNN
+from workbook.scratch import sgd_step
 
 ATOL, RTOL = 1e-4, 1e-3
 STOCK = {"lstm": layers.LSTM, "gru": layers.GRU, "rnn": layers.SimpleRNN}
@@ -165,11 +166,7 @@ class ScratchSGD(FastModel):
     def train_step(self, data):
         x, y = data
         loss = keras.ops.mean((self(x, training=True) - y) ** 2)
-        self.zero_grad()
-        loss.backward()
-        with torch.no_grad():
-            for v in self.trainable_weights:
-                v.assign_sub(0.05 * v.value.grad)
+        sgd_step(self.trainable_weights, loss, 0.05)
         self.loss_tracker.update_state(loss)
         return {"loss": self.loss_tracker.result()}
 
