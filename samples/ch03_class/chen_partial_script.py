@@ -1077,6 +1077,8 @@ for n in [12, 15, 20, 50, 200, 1000]:
 #    still $\sigma^2 (n-p)/n$? Which term has been added?
 
 # %%
+from workbook.tryit import compare_prediction
+
 my_prediction = None  # your number for question 1
 n_try, num_features_try, noise_var = 8, 5, 4.0
 p_try = num_features_try + 1
@@ -1086,11 +1088,8 @@ X_try = np.concatenate([try_rng.normal(size=(2000, n_try, num_features_try)),
 y_try = X_try @ np.ones((p_try, 1)) + np.sqrt(noise_var) * try_rng.normal(size=(2000, n_try, 1))
 coefs_try = np.stack([np.linalg.lstsq(X, y, rcond=None)[0] for X, y in zip(X_try, y_try)])
 measured = float(np.mean((X_try @ coefs_try - y_try) ** 2))
-print(f"measured average training MSE {measured:.3f};"
-      f" formula sigma^2 (n-p)/n = {noise_var * (n_try - p_try) / n_try:.3f}")
-if my_prediction is not None:
-    verdict = "within 10%" if abs(my_prediction - measured) <= 0.1 * measured else "off by more than 10%"
-    print(f"your prediction {my_prediction}: {verdict} of the measurement")
+print(f"formula sigma^2 (n-p)/n = {noise_var * (n_try - p_try) / n_try:.3f}")
+compare_prediction(my_prediction, measured, rel_tol=0.1, what="average training MSE")
 
 # %% [markdown]
 # ## 3.6 Polynomial Regression: Underfitting and Overfitting
