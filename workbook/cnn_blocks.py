@@ -16,6 +16,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from workbook.fastfit import FastModel
+
 
 def vgg_block(x, num_convs: int, channels: int):
     """num_convs 3x3 'same' convolutions with ReLU, then 2x2 max-pooling (D2L 8.2)."""
@@ -115,7 +117,8 @@ def anynet(input_shape, stem_channels: int, arch, num_classes: int = 10, name: s
     stem: 3x3 conv with stride 2, BN, ReLU; then one stage per ``(depth,
     channels, group_width, bot_mul)`` in ``arch``: ``depth`` ResNeXt blocks,
     the first halving the resolution with a 1x1 shortcut; head: global
-    average pooling and a dense layer of logits.
+    average pooling and a dense layer of logits. The model is a
+    ``workbook.fastfit.FastModel``, a ``keras.Model`` with a lean ``fit``.
     """
     if stem_channels < 1:
         raise ValueError(f"stem_channels must be >= 1, got {stem_channels}")
@@ -134,4 +137,4 @@ def anynet(input_shape, stem_channels: int, arch, num_classes: int = 10, name: s
         for _ in range(depth - 1):
             x = resnext_block(x, channels, group_width, bot_mul)
     x = layers.GlobalAveragePooling2D()(x)
-    return keras.Model(inputs, layers.Dense(num_classes)(x), name=name)
+    return FastModel(inputs, layers.Dense(num_classes)(x), name=name)
