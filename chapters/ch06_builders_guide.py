@@ -37,6 +37,7 @@
 # %% tags=["setup"]
 import workbook  # selects the torch backend before Keras is imported
 from workbook import PROFILE, check, set_seed
+from workbook.tryit import compare_choice, compare_prediction
 import keras
 import numpy as np
 import torch
@@ -306,6 +307,84 @@ print("non-trainable:", [w.path for w in fixed_model.non_trainable_weights],
 #   needs `ops.while_loop`/`ops.cond`, or a layer whose eager `call` runs
 #   Python loops, with non-trainable weights for constants.
 #
+# ### Try it
+#
+# 1. **Count before you run.** The cell below strings `try_blocks` fresh
+#    blocks of `make_mlp_block(try_width, try_hidden, ...)` together and
+#    ends with `Dense(1)`. Work out its `count_params()` by hand, write it
+#    into `my_params` and run the cell.
+# 2. **One block, called again and again.** Now the cell calls *one* block
+#    object `try_blocks` times. Predict the parameter count
+#    (`my_reused_params`) before you look, then read the printed layer list:
+#    how often does the block appear in it?
+# 3. **A parallel block.** D2L asks for a block that feeds the same input to
+#    two blocks and joins their outputs. The cell joins a block of width
+#    `try_width` and one with twice the hidden units with
+#    `keras.layers.Concatenate`. Predict the output shape on `try_batch` rows
+#    (`my_parallel_shape`, a tuple such as `(3, 4)`).
+# 4. **Layers in a Python list.** A subclassed model below keeps its layers in
+#    a plain Python list, and so does a torch `nn.Module` next to it. Does
+#    Keras find the weights of the listed layers (`my_list_tracked`, `"yes"`
+#    or `"no"`)? Compare with what torch's `parameters()` finds, and look up
+#    why torch has `nn.ModuleList`.
+# 5. Change `try_blocks` and `try_width` and predict again: which term of
+#    your count grows with the number of blocks, and which does not?
+
+# %%
+my_params = None          # question 1: a number
+my_reused_params = None   # question 2: a number
+my_parallel_shape = None  # question 3: a tuple
+my_list_tracked = None    # question 4: "yes" or "no"
+try_width, try_hidden, try_blocks, try_batch = 6, 16, 3, 5
+
+try_inputs = keras.Input(shape=(try_width,))
+x = try_inputs
+for i in range(try_blocks):
+    x = make_mlp_block(try_width, try_hidden, f"fresh_{i}")(x)
+fresh_model = keras.Model(try_inputs, keras.layers.Dense(1)(x))
+compare_prediction(my_params, fresh_model.count_params(), abs_tol=0.5, what="parameters with fresh blocks")
+
+one_block = make_mlp_block(try_width, try_hidden, "one_block")
+x = try_inputs
+for _ in range(try_blocks):
+    x = one_block(x)
+reused_model = keras.Model(try_inputs, keras.layers.Dense(1)(x))
+print("layers of the model with one block:", [layer.name for layer in reused_model.layers])
+compare_prediction(my_reused_params, reused_model.count_params(), abs_tol=0.5,
+                   what="parameters with one block called repeatedly")
+
+left = make_mlp_block(try_width, try_hidden, "left")
+right = make_mlp_block(try_width, 2 * try_hidden, "right")
+parallel = keras.Model(try_inputs, keras.layers.Concatenate()([left(try_inputs), right(try_inputs)]))
+parallel_out = parallel(keras.random.uniform((try_batch, try_width), seed=1))
+compare_choice(my_parallel_shape, tuple(parallel_out.shape), what="output shape of the parallel block")
+
+
+class ListOfLayers(keras.Model):
+    def __init__(self, widths):
+        super().__init__()
+        self.stack = [keras.layers.Dense(width) for width in widths]  # a plain list
+
+    def call(self, x):
+        for layer in self.stack:
+            x = layer(x)
+        return x
+
+
+class TorchListOfLayers(torch.nn.Module):
+    def __init__(self, widths):
+        super().__init__()
+        self.stack = [torch.nn.Linear(a, b) for a, b in zip([try_width] + widths, widths)]  # a plain list
+
+
+list_model = ListOfLayers([8, 8])
+list_model(ops.ones((2, try_width)))
+torch_count = sum(p.numel() for p in TorchListOfLayers([8, 8]).parameters())
+print("Keras count_params():", list_model.count_params(), "| torch parameters():", torch_count)
+compare_choice(my_list_tracked, "yes" if list_model.count_params() > 0 else "no", options=["yes", "no"],
+               what="Keras tracks layers kept in a list")
+
+# %% [markdown]
 # ### Exercise 6.1: a nested model
 #
 # Write `make_block(width, hidden)`, a functional model
@@ -556,6 +635,64 @@ print("max |tied grad - (grad of use 1 + grad of use 2)|:",
 # * Calling one layer object twice ties the parameters; the gradients of
 #   the uses add up.
 #
+# ### Try it
+#
+# 1. **Count a tied model by hand.** The cell below builds
+#    `Input(try_width) -> Dense(try_hidden)`, then one shared
+#    `Dense(try_hidden)` called `try_uses` times, then `Dense(1)`. Predict
+#    `count_params()` (`my_tied_params`). Does your number depend on
+#    `try_uses`? Change it and see.
+# 2. **The gradient of a tied weight.** A `Dense(1)` without bias on one
+#    feature is the map $x \mapsto wx$; calling it twice gives $y = w(wx)$.
+#    Work out $\partial y / \partial w$ at `try_w` and `try_x` by hand
+#    (`my_tied_grad`); the cell asks torch's autograd. Then untie the two
+#    uses in your head: which gradient would each copy get, and how do the
+#    two add up to yours?
+# 3. **Freeze the shared layer** (`trainable = False`). Predict how many
+#    *trainable* parameters remain (`my_trainable_after_freeze`).
+# 4. **Non-trainable, but counted.** A `BatchNormalization` on `try_hidden`
+#    features keeps a running mean and variance per feature. Predict its
+#    number of non-trainable parameters (`my_bn_non_trainable`) and check
+#    that `count_params()` includes them.
+
+# %%
+my_tied_params = None             # question 1
+my_tied_grad = None               # question 2
+my_trainable_after_freeze = None  # question 3
+my_bn_non_trainable = None        # question 4
+try_width, try_hidden, try_uses = 5, 7, 3
+try_w, try_x = 3.0, 2.0
+
+
+def weight_count(weights):
+    return int(sum(np.prod(w.shape) for w in weights))
+
+
+try_inputs = keras.Input(shape=(try_width,))
+x = keras.layers.Dense(try_hidden, activation="relu")(try_inputs)
+try_shared = keras.layers.Dense(try_hidden, activation="relu")
+for _ in range(try_uses):
+    x = try_shared(x)
+try_tied = keras.Model(try_inputs, keras.layers.Dense(1)(x))
+compare_prediction(my_tied_params, try_tied.count_params(), abs_tol=0.5, what="parameters of the tied model")
+
+scalar = keras.layers.Dense(1, use_bias=False, kernel_initializer=keras.initializers.Constant(try_w))
+ops.sum(scalar(scalar(ops.convert_to_tensor([[try_x]])))).backward()
+compare_prediction(my_tied_grad, float(scalar.kernel.value.grad), rel_tol=1e-6,
+                   what="dy/dw of y = w * (w * x)")
+
+try_shared.trainable = False
+compare_prediction(my_trainable_after_freeze, weight_count(try_tied.trainable_weights), abs_tol=0.5,
+                   what="trainable parameters after freezing the shared layer")
+
+bn = keras.layers.BatchNormalization()
+bn.build((None, try_hidden))
+print("BatchNormalization: count_params", bn.count_params(),
+      "| non-trainable:", [w.path for w in bn.non_trainable_weights])
+compare_prediction(my_bn_non_trainable, weight_count(bn.non_trainable_weights), abs_tol=0.5,
+                   what="non-trainable parameters of BatchNormalization")
+
+# %% [markdown]
 # ### Exercise 6.4: a model with tied layers
 #
 # Write `build_tied_model(width, hidden)`: a functional model
@@ -693,19 +830,85 @@ print(layer(ops.ones((1, 3))))
 # * A custom initializer is a function of `(shape, dtype)` or an
 #   `Initializer` subclass.
 #
-# ### Exercise 6.5: built-in initializers
+# ### Try it
+#
+# 1. **The spread of a layer's outputs.** Feed inputs with independent
+#    standard-normal entries into a `Dense(try_out)` without bias whose
+#    kernel is drawn from $\mathcal{N}(0, \sigma^2)$ with $\sigma$ =
+#    `try_sigma`. Each output is a sum of `try_in` products: predict the
+#    standard deviation of the outputs (`my_normal_std`).
+# 2. **The default.** Predict the same for Keras' default Glorot uniform
+#    kernel, whose variance is $2 / (n_\text{in} + n_\text{out})$
+#    (`my_glorot_std`). Swap `try_in` and `try_out`: which way round
+#    keeps the outputs closer to the inputs' spread?
+# 3. **Truncated.** `TruncatedNormal(stddev=1.0)` redraws every value
+#    farther than two standard deviations from the mean. Is the spread of
+#    its samples still 1? Predict it (`my_truncated_std`).
+# 4. **All equal at the start.** The cell sets every kernel of a small MLP
+#    to the constant `try_constant`, takes `try_steps` gradient steps on
+#    random data, then counts the *different* hidden units (distinct
+#    columns of the hidden kernel). Predict the count (`my_distinct_units`).
+#    Then set `try_constant = 0.0`: which weights move at all? Why does a
+#    random start fix both problems?
+
+# %% tags=["heavy"]
+from workbook.scratch import sgd_step
+
+my_normal_std = None      # question 1
+my_glorot_std = None      # question 2
+my_truncated_std = None   # question 3
+my_distinct_units = None  # question 4
+try_in, try_out, try_sigma = 64, 256, 0.05
+try_constant, try_steps = 0.5, PROFILE.pick(tiny=5, default=20, full=50)
+
+X_try = keras.random.normal((2000, try_in), seed=11)
+for what, initializer, prediction in [
+    (f"N(0, {try_sigma}^2)", keras.initializers.RandomNormal(stddev=try_sigma, seed=1), my_normal_std),
+    ("Glorot uniform", keras.initializers.GlorotUniform(seed=1), my_glorot_std),
+]:
+    try_layer = keras.layers.Dense(try_out, use_bias=False, kernel_initializer=initializer)
+    output_std = float(ops.std(try_layer(X_try)))
+    compare_prediction(prediction, output_std, rel_tol=0.1, what=f"std of the outputs, {what} kernel")
+
+truncated = ops.convert_to_numpy(keras.initializers.TruncatedNormal(stddev=1.0, seed=2)((100_000,)))
+compare_prediction(my_truncated_std, truncated.std(), rel_tol=0.03,
+                   what="std of TruncatedNormal(stddev=1) draws")
+
+constant = keras.initializers.Constant(try_constant)
+try_inputs = keras.Input(shape=(4,))
+hidden_try = keras.layers.Dense(8, activation="relu", kernel_initializer=constant)
+output_try = keras.layers.Dense(1, kernel_initializer=constant)
+constant_mlp = keras.Model(try_inputs, output_try(hidden_try(try_inputs)))
+X_const = keras.random.normal((64, 4), seed=12)
+y_const = keras.random.normal((64, 1), seed=13)
+for _ in range(try_steps):
+    sgd_step(constant_mlp.trainable_weights, ops.mean((constant_mlp(X_const) - y_const) ** 2), 0.05)
+hidden_kernel_try = hidden_try.get_weights()[0]
+distinct = np.unique(np.round(hidden_kernel_try, 5), axis=1).shape[1]  # distinct columns
+print("hidden kernel after training:\n", np.round(hidden_kernel_try, 3))
+compare_prediction(my_distinct_units, distinct, abs_tol=0.5, what="distinct hidden units")
+
+# %% [markdown]
+# ### Exercise 6.5: choosing the spread
 #
 # Write `build_initialized_mlp(width, hidden, seed)`: a functional model
-# `Input(width) -> Dense(hidden, relu) -> Dense(1)` whose hidden kernel
-# starts from $\mathcal{N}(0, 0.01^2)$ drawn with the given `seed` (the
-# same seed must give the same kernel), hidden bias zero, output kernel
-# all 42 and output bias 1.
+# `Input(width) -> Dense(hidden, relu) -> Dense(1)` that starts out as
+# follows.
+#
+# * The hidden kernel is drawn from a normal distribution
+#   $\mathcal{N}(0, \sigma^2)$ (not a truncated one) with the given `seed`:
+#   the same seed gives the same kernel, another seed another one. Choose
+#   $\sigma$ so that for inputs whose entries are independent with mean 0
+#   and variance 1, every hidden pre-activation (the value before the ReLU)
+#   has variance 1. The hidden bias is zero.
+# * The output layer computes the *mean* of the `hidden` activations plus
+#   1: choose its kernel and bias initializers to make it so.
 
 # %% tags=["exercise"] exercise="ch06.initializers"
 # exercise: ch06.initializers
 def build_initialized_mlp(width, hidden, seed):
-    """Dense(hidden, relu) with N(0, 0.01) kernel and zero bias (seeded), then
-    Dense(1) with every kernel entry 42 and bias 1."""
+    """Dense(hidden, relu) with a seeded normal kernel that keeps unit variance
+    and zero bias, then Dense(1) computing the mean of the hidden units plus 1."""
     raise NotImplementedError("ch06.initializers: write your answer here")
 
 
@@ -801,6 +1004,61 @@ except ValueError as error:
 # * `keras.Input` makes the functional model build eagerly, so its weights
 #   and shapes are known at construction time.
 #
+# ### Try it
+#
+# 1. **A different input after the build.** A `Dense(try_units)` layer is
+#    built by a first call on `try_features` features. What happens when it
+#    is then called on `try_other` features? Pick one of `try_outcomes`
+#    (`my_mismatch`). What does the message say was expected?
+# 2. **More axes.** The same layer gets a batch of shape
+#    `(try_batch, 5, try_features)`. Predict the output shape
+#    (`my_rank3_shape`, a tuple), and say which axis the kernel acts on.
+# 3. **Unknown width.** Can a `Dense` layer be built on
+#    `keras.Input(shape=(None,))`, an input whose feature count is left
+#    open (`my_unknown_width`, one of `try_outcomes`)? What would the
+#    kernel's shape be?
+# 4. **A lazy model's size.** Predict the `count_params()` of a lazy
+#    `Sequential([Dense(try_units, relu), Dense(10)])` after its first call
+#    on `try_features` features (`my_lazy_params`).
+# 5. Inputs whose width varies from batch to batch cannot share one kernel.
+#    How would you build a model for them? (Hint: which parts could be
+#    shared, as in 6.2.4, and which must depend on the width?)
+
+# %%
+my_mismatch = None       # question 1: one of try_outcomes
+my_rank3_shape = None    # question 2: a tuple
+my_unknown_width = None  # question 3: one of try_outcomes
+my_lazy_params = None    # question 4: a number
+try_units, try_features, try_other, try_batch = 16, 20, 30, 2
+try_outcomes = ["it works", "ValueError", "TypeError", "RuntimeError", "another error"]
+
+
+def outcome(action):
+    """'it works', or the name of the error the action raises (a few common ones by name)."""
+    try:
+        action()
+    except Exception as error:
+        name = type(error).__name__
+        print(f"  {name}: {str(error).splitlines()[0][:110]}")
+        return name if name in try_outcomes else "another error"
+    return "it works"
+
+
+try_layer = keras.layers.Dense(try_units)
+try_layer(ops.ones((try_batch, try_features)))
+compare_choice(my_mismatch, outcome(lambda: try_layer(ops.ones((try_batch, try_other)))),
+               options=try_outcomes, what="a call with another number of features")
+compare_choice(my_rank3_shape, tuple(try_layer(ops.ones((try_batch, 5, try_features))).shape),
+               what="output shape on a rank-3 batch")
+compare_choice(my_unknown_width, outcome(lambda: keras.layers.Dense(try_units)(keras.Input(shape=(None,)))),
+               options=try_outcomes, what="a Dense layer on Input(shape=(None,))")
+
+lazy_try = keras.Sequential([keras.layers.Dense(try_units, activation="relu"), keras.layers.Dense(10)])
+lazy_try(ops.ones((try_batch, try_features)))
+compare_prediction(my_lazy_params, lazy_try.count_params(), abs_tol=0.5,
+                   what="parameters after the first call")
+
+# %% [markdown]
 # ### Exercise 6.7: watching a layer build
 #
 # Write `deferred_build_report(units, x)`. Create one `Dense(u)` layer for
@@ -999,6 +1257,120 @@ print("registered as:", keras.saving.get_registered_name(RegisteredScaleShift))
 # * `get_config` (plus `**kwargs` in `__init__`) and
 #   `register_keras_serializable` make a layer savable and loadable.
 #
+# ### Try it
+#
+# 1. **A tensor reduction.** D2L asks for a layer computing
+#    $y_k = \sum_{i,j} W_{ijk}\, x_i x_j$. The cell's `Bilinear(units)` does
+#    it with one `ops.einsum`. For `try_width` inputs and `try_units`
+#    outputs, predict its `count_params()` (`my_bilinear_params`). Is
+#    $W_{ijk}$ for $i \ne j$ really two parameters' worth of freedom, or
+#    one?
+# 2. **Who needs `get_config`?** Keras 3 records simple constructor
+#    arguments by itself. The cell saves a model holding one of three
+#    registered layers without `get_config` and loads it again:
+#    `"number"` takes a float, `"array"` a NumPy array, and `"no kwargs"`
+#    takes a float but its `__init__` has no `**kwargs`. For each
+#    `try_variant`, predict one of `try_fates` (`my_fate`). Where in the
+#    round trip do the failing ones fail, and what would cure each?
+# 3. **Gradients by hand.** For `ScaleShift` and the two-row batch `x_try`,
+#    the gradient of the sum of the outputs with respect to $\gamma_1$ is a
+#    sum over the batch. Predict it (`my_gamma_grad`). What would
+#    `DetachedScaleShift` give?
+# 4. Write a layer that keeps the first half of the Fourier coefficients of
+#    its input (`ops.fft` or `ops.rfft` take care of the transform). Does
+#    it need `build`?
+
+# %%
+import os
+import tempfile
+
+my_bilinear_params = None  # question 1
+my_fate = None             # question 2: one of try_fates
+my_gamma_grad = None       # question 3
+try_width, try_units, try_variant = 4, 3, "number"   # try_variant: "number", "array" or "no kwargs"
+try_fates = ["loads", "save fails", "load fails"]
+
+
+class Bilinear(keras.layers.Layer):
+    """y_k = sum_ij W_ijk x_i x_j."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        d = input_shape[-1]
+        self.w = self.add_weight(shape=(d, d, self.units), initializer="glorot_uniform", name="w")
+
+    def call(self, x):
+        return ops.einsum("bi,ijk,bj->bk", x, self.w, x)
+
+
+bilinear = Bilinear(try_units)
+print("Bilinear output shape:", tuple(bilinear(ops.ones((2, try_width))).shape))
+compare_prediction(my_bilinear_params, bilinear.count_params(), abs_tol=0.5, what="parameters of Bilinear")
+
+
+@keras.saving.register_keras_serializable(package="ch06_try")
+class ScaleByNumber(keras.layers.Layer):
+    def __init__(self, factor, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        return x * self.factor
+
+
+@keras.saving.register_keras_serializable(package="ch06_try")
+class ScaleByArray(ScaleByNumber):
+    pass
+
+
+@keras.saving.register_keras_serializable(package="ch06_try")
+class ScaleNoKwargs(keras.layers.Layer):
+    def __init__(self, factor):
+        super().__init__()
+        self.factor = factor
+
+    def call(self, x):
+        return x * self.factor
+
+
+variants = {"number": lambda: ScaleByNumber(2.0), "array": lambda: ScaleByArray(np.full(3, 2.0, "float32")),
+            "no kwargs": lambda: ScaleNoKwargs(2.0)}
+try_inputs = keras.Input(shape=(3,))
+round_trip = keras.Model(try_inputs, variants[try_variant]()(try_inputs))
+
+
+def innermost(error):
+    """The error's own words: Keras nests the cause at the end, after 'Exception encountered:'."""
+    text = str(error).split("Exception encountered: ")[-1].split("Example:")[0]
+    return f"  {type(error).__name__}: " + " ".join(text.split())[:240]
+
+
+with tempfile.TemporaryDirectory() as try_folder:
+    try_path = os.path.join(try_folder, "variant.keras")
+    fate = "loads"
+    try:
+        round_trip.save(try_path)
+    except Exception as error:
+        fate = "save fails"
+        print(innermost(error))
+    if fate == "loads":
+        try:
+            keras.saving.load_model(try_path)
+        except Exception as error:
+            fate = "load fails"
+            print(innermost(error))
+compare_choice(my_fate, fate, options=try_fates, what=f"the round trip of the {try_variant!r} layer")
+
+x_try = ops.convert_to_tensor([[1.0, 2.0, 3.0], [-4.0, 0.5, 2.0]])
+gamma_layer = ScaleShift()
+ops.sum(gamma_layer(x_try)).backward()
+compare_prediction(my_gamma_grad, float(gamma_layer.gamma.value.grad[0]), rel_tol=1e-6,
+                   what="d sum(y) / d gamma_1")
+
+# %% [markdown]
 # ### Exercise 6.9: a dense layer of your own
 #
 # Write `MyDense(units)`, a layer that creates in `build` a trainable
@@ -1201,6 +1573,54 @@ workdir.cleanup()
 #   model your code builds again.
 # * Always check a round trip by comparing predictions.
 #
+# ### Try it
+#
+# 1. **File size from the parameter count.** The cell builds D2L's MLP with
+#    `try_hidden` hidden units and saves its weights. Every float32
+#    parameter takes 4 bytes: predict the size of the `.weights.h5` file in
+#    bytes (`my_weights_bytes`). The cell prints how much more the file
+#    holds than the numbers themselves; does that extra grow with the
+#    model? (Try `try_hidden = 64` and `4096`.)
+# 2. **Half precision.** Set `try_dtype = "float16"` and predict the size
+#    again. Which part of the file halves and which does not?
+# 3. **The optimizer's share.** After one training step with Adam, the
+#    `.keras` file holds the optimizer's state too. Adam keeps two running
+#    averages per parameter: predict how many times larger the file gets
+#    (`my_adam_ratio`). What would plain SGD without momentum add?
+# 4. Save the same weights with `np.savez(path, *model.get_weights())`:
+#    bigger or smaller than the `.weights.h5` file? What does HDF5 store
+#    that the `.npz` file does not?
+
+# %% tags=["heavy"]
+my_weights_bytes = None  # question 1
+my_adam_ratio = None     # question 3
+try_hidden, try_dtype = 1024, "float32"
+
+try_inputs = keras.Input(shape=(20,))
+h = keras.layers.Dense(try_hidden, activation="relu", dtype=try_dtype)(try_inputs)
+sized = keras.Model(try_inputs, keras.layers.Dense(10, dtype=try_dtype)(h))
+with tempfile.TemporaryDirectory() as try_folder:
+    weights_file = os.path.join(try_folder, "sized.weights.h5")
+    sized.save_weights(weights_file)
+    weights_bytes = os.path.getsize(weights_file)
+    raw_bytes = sum(w.numpy().nbytes for w in sized.weights)
+    print(f"{sized.count_params()} parameters of {try_dtype}: {raw_bytes} bytes of numbers,"
+          f" {weights_bytes - raw_bytes} bytes more in the file")
+    compare_prediction(my_weights_bytes, weights_bytes, rel_tol=0.1,
+                       what="size of the .weights.h5 file in bytes")
+
+    model_file = os.path.join(try_folder, "sized.keras")
+    sized.save(model_file)
+    before_training = os.path.getsize(model_file)
+    sized.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    sized.fit(np.ones((8, 20)), np.ones((8, 10)), epochs=1, verbose=0)
+    sized.save(model_file)
+    after_training = os.path.getsize(model_file)
+    print(f".keras file: {before_training} bytes before training, {after_training} after one Adam step")
+    compare_prediction(my_adam_ratio, after_training / before_training, rel_tol=0.1,
+                       what="ratio of the .keras sizes after and before")
+
+# %% [markdown]
 # ### Exercise 6.10: a save and load round trip
 #
 # Write a registered layer `Rescale(factor=1.0)` that multiplies its input by

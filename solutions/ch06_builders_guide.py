@@ -84,18 +84,20 @@ def build_tied_model(width, hidden):
 # %% tags=["exercise"] exercise="ch06.initializers"
 # exercise: ch06.initializers
 def build_initialized_mlp(width, hidden, seed):
-    """Dense(hidden, relu) with N(0, 0.01) kernel and zero bias (seeded), then
-    Dense(1) with every kernel entry 42 and bias 1."""
+    """Dense(hidden, relu) with a seeded normal kernel that keeps unit variance
+    and zero bias, then Dense(1) computing the mean of the hidden units plus 1."""
+    # Var(sum_i x_i w_i) = width * sigma^2 for independent zero-mean terms of
+    # variance 1 and sigma^2: sigma = 1 / sqrt(width), the fan-in, whatever hidden is.
     inputs = keras.Input(shape=(width,))
     x = keras.layers.Dense(
         hidden,
         activation="relu",
-        kernel_initializer=keras.initializers.RandomNormal(mean=0.0, stddev=0.01, seed=seed),
+        kernel_initializer=keras.initializers.RandomNormal(mean=0.0, stddev=width**-0.5, seed=seed),
         bias_initializer="zeros",
     )(inputs)
     outputs = keras.layers.Dense(
         1,
-        kernel_initializer=keras.initializers.Constant(42.0),
+        kernel_initializer=keras.initializers.Constant(1.0 / hidden),
         bias_initializer=keras.initializers.Constant(1.0),
     )(x)
     return keras.Model(inputs, outputs)

@@ -141,21 +141,35 @@ def tied_model_structure(student, rng):
 
 @checks.visible(
     "ch06.initializers",
-    message="build_initialized_mlp(20, 256, seed) for a random seed: the hidden kernel looks "
-    "like N(0, 0.01^2) draws (mean 0, standard deviation 0.01, normal rather than uniform), the "
-    "hidden bias is zero, the output kernel is all 42 and the output bias is 1",
+    message="build_initialized_mlp(20, 256, seed) for a random seed: the hidden kernel looks like "
+    "normal draws with mean 0, and on 4000 inputs with independent N(0, 1) entries the hidden "
+    "pre-activations have variance 1; the hidden bias is zero; the model's output is the mean of "
+    "the hidden activations plus 1",
 )
 def initializers_statistics(student, rng):
     # A seed per student: with a fixed one every student's kernel is the same draw.
+    width, hidden = 20, 256
+    x = rng.normal(size=(5, width))
     model = expect_functional(
-        student.model("build_initialized_mlp", 20, 256, int(rng.integers(10_000))), "the model")
+        student.model("build_initialized_mlp", width, hidden, int(rng.integers(10_000)), inputs=x),
+        "the model")
     expect_equal(len(model.weights), 4, "the number of weight variables")
-    kernel, bias, out_kernel, out_bias = model.weights
-    expect_equal(tuple(kernel.shape), (20, 256), "the hidden kernel's shape")
-    expect_normal_sample(kernel, 0.01, what="the hidden kernel")
-    expect_close(bias, np.zeros(256), what="the hidden bias")
-    expect_close(out_kernel, np.full((256, 1), 42.0), what="the output kernel")
-    expect_close(out_bias, np.ones(1), what="the output bias")
+    kernel = expect_array(model.weights[0], shape=(width, hidden), what="the hidden kernel").astype(float)
+    # Compared with its own spread: only the mean and the normal shape (kurtosis 3) are tested here.
+    expect_normal_sample(kernel, float(kernel.std()), what="the hidden kernel")
+    # The variance of x @ W over the inputs and the units is the mean squared column norm of W;
+    # under the right spread that has relative standard error sqrt(2 / (width * hidden)) (2%),
+    # and the 4000 inputs add sqrt(2 / (4000 * hidden)): 6 of each bound it.
+    pre_activations = rng.normal(size=(4000, width)) @ kernel
+    tolerance = 6 * (np.sqrt(2 / (width * hidden)) + np.sqrt(2 / (4000 * hidden)))
+    variance = float(pre_activations.var())
+    expect_true(abs(variance - 1) <= tolerance,
+                f"the hidden pre-activations of unit-variance inputs have variance {variance:.3g}; "
+                f"expected 1 (within {tolerance:.2g})")
+    expect_close(model.weights[1], np.zeros(hidden), what="the hidden bias")
+    hidden_units = relu(x @ kernel + np.asarray(model.weights[1]))
+    expect_close(model.outputs, hidden_units.mean(axis=1, keepdims=True) + 1, rtol=1e-4, atol=1e-5,
+                 what="the model's output (the mean of the hidden activations plus 1)")
 
 
 # ----------------------------------------------------- 6.3 custom initializer

@@ -9,6 +9,9 @@ def make_block(width, hidden):
     return keras.Model(inputs, keras.layers.Dense(width)(x))
 '''
 
+# The hidden kernel's initializer as the ch06.initializers solution writes it.
+_HIDDEN_INIT = "keras.initializers.RandomNormal(mean=0.0, stddev=width**-0.5, seed=seed)"
+
 # linear_output as the solution writes it, for wrong dense_to_linear_state answers.
 _LINEAR_OUTPUT = '''
 
@@ -256,45 +259,50 @@ def build_tied_model(width, hidden):
     # -------------------------------------------------------- initializers
     dict(
         exercise="ch06.initializers",
-        why="RandomNormal's default standard deviation (0.05) instead of 0.01",
+        why="RandomNormal's default standard deviation (0.05) instead of one chosen from the width",
         rejected_by=["initializers_statistics", "initializers_seeded"],
-        source='''
-def build_initialized_mlp(width, hidden, seed):
-    inputs = keras.Input(shape=(width,))
-    x = keras.layers.Dense(hidden, activation="relu",
-                           kernel_initializer=keras.initializers.RandomNormal(seed=seed))(inputs)
-    outputs = keras.layers.Dense(1, kernel_initializer=keras.initializers.Constant(42.0),
-                                 bias_initializer=keras.initializers.Constant(1.0))(x)
-    return keras.Model(inputs, outputs)
-''',
+        source=mutant("ch06.initializers", _HIDDEN_INIT,
+                      "keras.initializers.RandomNormal(seed=seed)"),
+    ),
+    # Other spreads for the hidden kernel, each one edit away from the solution.
+    *[
+        dict(exercise="ch06.initializers", why=why,
+             rejected_by=["initializers_statistics", "initializers_seeded"],
+             source=mutant("ch06.initializers", "stddev=width**-0.5", f"stddev={spread}"))
+        for why, spread in [
+            ("He's spread sqrt(2 / width), which keeps the variance of the ReLU *outputs*, not of "
+             "the pre-activations the statement names", "(2 / width) ** 0.5"),
+            ("the spread from the fan-out, 1 / sqrt(hidden)", "hidden**-0.5"),
+            ("Glorot's spread sqrt(2 / (width + hidden)), between fan-in and fan-out",
+             "(2 / (width + hidden)) ** 0.5"),
+            ("1 / width as the standard deviation: that is the variance", "1 / width"),
+        ]
+    ],
+    dict(
+        exercise="ch06.initializers",
+        why="output kernel all 1: the sum of the hidden activations, not their mean",
+        rejected_by=["initializers_statistics", "initializers_seeded"],
+        source=mutant("ch06.initializers", "Constant(1.0 / hidden)", "Constant(1.0)"),
     ),
     dict(
         exercise="ch06.initializers",
-        why="constants swapped: kernel 1 and bias 42",
+        why="output bias left at its default 0: the mean without the + 1",
         rejected_by=["initializers_statistics", "initializers_seeded"],
-        source='''
-def build_initialized_mlp(width, hidden, seed):
-    inputs = keras.Input(shape=(width,))
-    x = keras.layers.Dense(hidden, activation="relu",
-                           kernel_initializer=keras.initializers.RandomNormal(stddev=0.01, seed=seed))(inputs)
-    outputs = keras.layers.Dense(1, kernel_initializer=keras.initializers.Constant(1.0),
-                                 bias_initializer=keras.initializers.Constant(42.0))(x)
-    return keras.Model(inputs, outputs)
-''',
+        source=mutant("ch06.initializers", "        bias_initializer=keras.initializers.Constant(1.0),\n", ""),
     ),
     dict(
         exercise="ch06.initializers",
         why="ignores the seed, so the same seed gives different kernels",
         rejected_by=["initializers_seeded"],
-        source='''
-def build_initialized_mlp(width, hidden, seed):
-    inputs = keras.Input(shape=(width,))
-    x = keras.layers.Dense(hidden, activation="relu",
-                           kernel_initializer=keras.initializers.RandomNormal(stddev=0.01))(inputs)
-    outputs = keras.layers.Dense(1, kernel_initializer=keras.initializers.Constant(42.0),
-                                 bias_initializer=keras.initializers.Constant(1.0))(x)
-    return keras.Model(inputs, outputs)
-''',
+        source=mutant("ch06.initializers", ", seed=seed)", ")"),
+    ),
+    dict(
+        exercise="ch06.initializers",
+        why="class 1: LecunNormal has the right spread but draws from a normal truncated at two "
+        "standard deviations, where the statement asks for an untruncated one",
+        secrets=20,
+        rejected_by=["initializers_statistics", "initializers_seeded"],
+        source=mutant("ch06.initializers", _HIDDEN_INIT, "keras.initializers.LecunNormal(seed=seed)"),
     ),
     # -------------------------------------------------- custom_initializer
     dict(
@@ -639,20 +647,12 @@ class Rescale(keras.layers.Layer):
     # Each passed the checks before issue 10 and is rejected now.
     dict(
         exercise="ch06.initializers",
-        why="class 1: a uniform hidden kernel with standard deviation 0.01, where the statement "
-        "asks for N(0, 0.01^2)",
+        why="class 1: a uniform hidden kernel with the right spread 1 / sqrt(width), where the "
+        "statement asks for a normal one",
         secrets=20,
         rejected_by=["initializers_statistics", "initializers_seeded"],
-        source='''
-def build_initialized_mlp(width, hidden, seed):
-    limit = 0.01 * 3 ** 0.5  # U(-a, a) has standard deviation a / sqrt(3)
-    inputs = keras.Input(shape=(width,))
-    x = keras.layers.Dense(hidden, activation="relu",
-                           kernel_initializer=keras.initializers.RandomUniform(-limit, limit, seed=seed))(inputs)
-    outputs = keras.layers.Dense(1, kernel_initializer=keras.initializers.Constant(42.0),
-                                 bias_initializer=keras.initializers.Constant(1.0))(x)
-    return keras.Model(inputs, outputs)
-''',
+        source=mutant("ch06.initializers", _HIDDEN_INIT,
+                      "keras.initializers.RandomUniform(-(3 / width) ** 0.5, (3 / width) ** 0.5, seed=seed)"),
     ),
     dict(
         exercise="ch06.torch_layout",

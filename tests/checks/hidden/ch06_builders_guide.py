@@ -126,28 +126,34 @@ def tied_model_outputs(student, rng):
 
 @checks.hidden(
     "ch06.initializers",
-    message="the hidden kernel is N(0, 0.01^2) (normal, mean 0, standard deviation 0.01) and "
-    "reproducible: the same seed gives the same kernel, another seed a different one; the "
-    "output kernel is 42 and its bias 1",
+    message="the hidden kernel is N(0, 1 / width) (normal, mean 0, standard deviation "
+    "1 / sqrt(width): the variance of a sum of width unit-variance terms times the weights), for "
+    "more inputs than hidden units and fewer; it is reproducible: the same seed gives the same "
+    "kernel, another seed a different one; the hidden bias is 0, the output kernel 1 / hidden "
+    "and its bias 1",
 )
 def initializers_seeded(student, rng):
-    # At least 10,000 values: the spread is known to within 4.3% (6 standard errors).
-    width, hidden = int(rng.integers(40, 61)), int(rng.integers(250, 351))
-    seed = int(rng.integers(0, 10_000))
-    first = expect_functional(student.model("build_initialized_mlp", width, hidden, seed), "the model")
-    again = expect_model(student.model("build_initialized_mlp", width, hidden, seed))
-    other = expect_model(student.model("build_initialized_mlp", width, hidden, seed + 1))
-    expect_equal(len(first.weights), 4, "the number of weight variables")
-    kernel = expect_array(first.weights[0], shape=(width, hidden), what="the hidden kernel")
-    expect_true(np.array_equal(kernel, again.weights[0]),
-                "two models built with the same seed have different hidden kernels: pass the "
-                "seed to the initializer")
-    expect_true(not np.array_equal(kernel, other.weights[0]),
-                "two models built with different seeds have the same hidden kernel")
-    expect_normal_sample(kernel, 0.01, what="the hidden kernel")
-    expect_close(first.weights[1], np.zeros(hidden), what="the hidden bias")
-    expect_close(first.weights[2], np.full((hidden, 1), 42.0), what="the output kernel")
-    expect_close(first.weights[3], np.ones(1), what="the output bias")
+    # At least 10,000 values: the spread is known to within 4.3% (6 standard errors). Both
+    # orders of width and hidden: a spread from the fan-out or the fan average is off in both.
+    small, large = int(rng.integers(40, 61)), int(rng.integers(250, 351))
+    for width, hidden in [(small, large), (large, small)]:
+        seed = int(rng.integers(0, 10_000))
+        first = expect_functional(student.model("build_initialized_mlp", width, hidden, seed), "the model")
+        again = expect_model(student.model("build_initialized_mlp", width, hidden, seed))
+        other = expect_model(student.model("build_initialized_mlp", width, hidden, seed + 1))
+        expect_equal(len(first.weights), 4, "the number of weight variables")
+        kernel = expect_array(first.weights[0], shape=(width, hidden), what="the hidden kernel")
+        expect_true(np.array_equal(kernel, again.weights[0]),
+                    "two models built with the same seed have different hidden kernels: pass the "
+                    "seed to the initializer")
+        expect_true(not np.array_equal(kernel, other.weights[0]),
+                    "two models built with different seeds have the same hidden kernel")
+        expect_normal_sample(kernel, 1 / np.sqrt(width),
+                             what=f"the hidden kernel ({width} inputs, {hidden} units)")
+        expect_close(first.weights[1], np.zeros(hidden), what="the hidden bias")
+        expect_close(first.weights[2], np.full((hidden, 1), 1 / hidden), rtol=1e-6, atol=0,
+                     what=f"the output kernel ({hidden} hidden units)")
+        expect_close(first.weights[3], np.ones(1), what="the output bias")
 
 
 # ----------------------------------------------------- 6.3 custom initializer
