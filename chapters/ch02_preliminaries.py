@@ -39,6 +39,7 @@
 # %% tags=["setup"]
 import workbook  # selects the torch backend before Keras is imported
 from workbook import PROFILE, check, set_seed
+from workbook.tryit import compare_choice, compare_prediction
 import keras
 import numpy as np
 import torch
@@ -234,6 +235,46 @@ print(a, a.item(), float(a), int(a))
 #   `.item()` extracts a Python number.
 
 # %% [markdown]
+# ### Try it
+#
+# 1. **Broadcast shapes.** Predict the shape of
+#    `ops.zeros((3, 1, 4)) + ops.zeros((2, 1))` (align the shapes from the
+#    right), put it into `my_shape` as a tuple and run the cell. Then set
+#    `try_shapes` to `((3, 1, 4), (1, 5, 1))` and to `((3, 1, 4), (4, 3))`:
+#    which pair broadcasts, and which one is an error?
+# 2. **Views.** On the torch backend `ops.reshape` returns a *view* when it
+#    can: a tensor that shares its storage with the original. Predict
+#    whether writing into the reshaped tensor changes the original
+#    (`my_view_answer = "changes X"` or `"leaves X alone"`), then run. What
+#    changes when you reshape `ops.copy(try_X)` instead?
+# 3. **Comparisons.** Replace `X == Y` in section 2.1.2 by `X < Y` and
+#    `X > Y`. Which dtype comes back, and what does `ops.sum(X < Y)` count?
+# 4. **Copy or not?** Use `data_ptr()` as in section 2.1.5 to find out
+#    which of `ops.transpose(try_X)`, `try_X[:, 1:3]` and `try_X[[0, 2]]`
+#    share storage with `try_X`.
+
+# %%
+my_shape = None  # question 1: your predicted shape as a tuple, or "error"
+my_view_answer = None  # question 2: "changes X" or "leaves X alone"
+
+try_shapes = ((3, 1, 4), (2, 1))
+try:
+    measured_shape = tuple(ops.shape(ops.zeros(try_shapes[0]) + ops.zeros(try_shapes[1])))
+except (RuntimeError, ValueError) as error:  # shapes that do not broadcast
+    measured_shape = "error"
+    print("error:", str(error).splitlines()[0])
+my_answer = my_shape if my_shape is None or my_shape == "error" else tuple(my_shape)
+compare_choice(my_answer, measured_shape,
+               what=f"the shape of zeros{try_shapes[0]} + zeros{try_shapes[1]}")
+
+try_X = ops.reshape(ops.arange(12, dtype="float32"), (3, 4))
+try_flat = ops.reshape(try_X, (-1,))
+try_flat[0] = -100.0
+measured_view = "changes X" if float(try_X[0, 0]) == -100.0 else "leaves X alone"
+compare_choice(my_view_answer, measured_view, options=["changes X", "leaves X alone"],
+               what="writing into ops.reshape(X, (-1,))")
+
+# %% [markdown]
 # ### Exercise 2.1: pairwise differences by broadcasting
 #
 # Write `pairwise_differences(x, y)`: given a vector `x` of length $n$ and a
@@ -361,6 +402,38 @@ print(X, y, sep="\n")
 #   `dummy_na=True` makes "missing" a category of its own.
 # * A table of numbers converts to a tensor via `DataFrame.to_numpy` and
 #   `ops.convert_to_tensor`.
+
+# %% [markdown]
+# ### Try it
+#
+# 1. **Drop instead of impute.** How many of the four houses does
+#    `data.dropna()` keep? Predict (`my_rows_kept`), then run.
+# 2. **Missing as a category.** How many input columns does
+#    `pd.get_dummies` make from `NumRooms` and `RoofType` *without*
+#    `dummy_na=True`? Which information does the model lose?
+# 3. **An outlier.** Add a house with 40 rooms (`try_extra_rooms`): how far
+#    do the mean and the median of `NumRooms` move? Which one would you
+#    impute with, and when would you rather drop the column?
+# 4. **The emptiest column.** Which column has the most missing values?
+#    Predict (`my_emptiest`), then delete that column from `data` with
+#    `data.drop(columns=...)`.
+
+# %%
+my_rows_kept = None  # question 1: a number
+my_columns = None  # question 2: a number
+my_emptiest = None  # question 4: "NumRooms", "RoofType" or "Price"
+
+compare_prediction(my_rows_kept, len(data.dropna()), rel_tol=0, what="rows kept by dropna()")
+compare_prediction(my_columns, pd.get_dummies(data.iloc[:, 0:2]).shape[1], rel_tol=0,
+                   what="input columns without dummy_na=True")
+compare_choice(my_emptiest, data.isna().sum().idxmax(), options=list(data.columns),
+               what="the column with the most missing values")
+
+try_extra_rooms = 40  # question 3
+try_rooms = pd.concat([data["NumRooms"], pd.Series([float(try_extra_rooms)])], ignore_index=True)
+print(f"NumRooms with a {try_extra_rooms}-room house added: mean {try_rooms.mean():.2f},"
+      f" median {try_rooms.median():.2f} (without it: mean {data['NumRooms'].mean():.2f},"
+      f" median {data['NumRooms'].median():.2f})")
 
 # %% [markdown]
 # ### Exercise 2.3: a preprocessing function
@@ -575,6 +648,80 @@ print("Frobenius:", ops.norm(ops.ones((4, 9))))
 #   the $\ell_2$ and Frobenius norms.
 
 # %% [markdown]
+# ### Try it
+#
+# 1. **Which axis goes?** For a tensor `T` of shape $(2, 3, 4)$, predict the
+#    shape of `ops.sum(T, axis=1)` (`my_sum_shape`, a tuple). What are
+#    `len(T)` and the shape of `ops.sum(T, axis=[0, 2], keepdims=True)`?
+# 2. **Forgetting keepdims.** Predict what `A / ops.sum(A, axis=1)` does for a
+#    $2 \times 3$ matrix and for a $3 \times 3$ one: an error, rows that sum
+#    to 1, or something else? Set `try_rows, try_cols` and run each.
+# 3. **Order matters.** $(\mathbf{A}\mathbf{B})\mathbf{C} =
+#    \mathbf{A}(\mathbf{B}\mathbf{C})$, but the cost differs. For an
+#    $n \times k$ matrix $\mathbf{A}$, $k \times n$ matrix $\mathbf{B}$ and
+#    $n \times k$ matrix $\mathbf{C}$ with $k \ll n$, count the
+#    multiplications of each order and predict which is faster
+#    (`my_faster`); the cell times both.
+# 4. **Large numbers.** Predict what `ops.norm` returns for the `float32`
+#    vector $(3, 4) \cdot 10^{20}$, whose norm is $5 \cdot 10^{20}$
+#    (`my_norm_outcome`). Exercise 2.6 asks you to do better.
+# 5. Is $\|\mathbf{A}\mathbf{B}\|_F \le \|\mathbf{A}\|_F \|\mathbf{B}\|_F$?
+#    Try it on random matrices, then prove it with the Cauchy–Schwarz
+#    inequality.
+
+# %%
+import time
+
+my_sum_shape = None  # question 1: a tuple
+my_keepdims_outcome = None  # question 2: "error", "rows sum to 1" or "rows do not sum to 1"
+my_faster = None  # question 3: "(AB)C" or "A(BC)"
+my_norm_outcome = None  # question 4: "5e20", "inf", "0" or "nan"
+
+try_T = ops.reshape(ops.arange(24, dtype="float32"), (2, 3, 4))
+compare_choice(None if my_sum_shape is None else tuple(my_sum_shape),
+               tuple(ops.shape(ops.sum(try_T, axis=1))), what="the shape of ops.sum(T, axis=1)")
+
+try_rows, try_cols = 2, 3
+try_A = ops.convert_to_tensor(np.random.default_rng(1).uniform(1, 2, size=(try_rows, try_cols)))
+try:
+    row_sums_try = ops.sum(try_A / ops.sum(try_A, axis=1), axis=1)
+    sums_to_one = bool(ops.all(ops.abs(row_sums_try - 1) < 1e-6))
+    measured = "rows sum to 1" if sums_to_one else "rows do not sum to 1"
+except (RuntimeError, ValueError):
+    measured = "error"
+compare_choice(my_keepdims_outcome, measured,
+               options=["error", "rows sum to 1", "rows do not sum to 1"],
+               what=f"A / ops.sum(A, axis=1) for a {try_rows}x{try_cols} A")
+
+n_try, k_try = PROFILE.pick(tiny=256, default=512, full=1024), 8
+A_try, B_try, C_try = (keras.random.normal(s, seed=i) for i, s in
+                       enumerate([(n_try, k_try), (k_try, n_try), (n_try, k_try)]))
+
+
+def best_time(product, repeats=5):
+    """The fastest of a few runs, in seconds (the others include interruptions)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        product()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+left = best_time(lambda: ops.matmul(ops.matmul(A_try, B_try), C_try))
+right = best_time(lambda: ops.matmul(A_try, ops.matmul(B_try, C_try)))
+print(f"n = {n_try}, k = {k_try}: (AB)C {1000 * left:.3f} ms,"
+      f" A(BC) {1000 * right:.3f} ms (measured here)")
+compare_choice(my_faster, "(AB)C" if left < right else "A(BC)", options=["(AB)C", "A(BC)"],
+               what="the faster order")
+
+big = ops.norm(ops.convert_to_tensor(np.array([3e20, 4e20], dtype="float32")))
+big = float(big)
+outcome = ("inf" if np.isinf(big) else "nan" if np.isnan(big) else "0" if big == 0
+           else "5e20" if abs(big - 5e20) < 1e15 else f"{big:.3g}")
+compare_choice(my_norm_outcome, outcome, what="ops.norm of (3, 4) * 1e20 in float32")
+
+# %% [markdown]
 # ### Exercise 2.4: normalizing rows
 #
 # Write `normalize_rows(X)`: divide every row of the 2-D tensor `X` by its sum,
@@ -592,63 +739,72 @@ def normalize_rows(X):
 check("ch02.normalize_rows")
 
 # %% [markdown]
-# ### Exercise 2.5: the four products
+# ### Exercise 2.5: the matrix product by broadcasting
 #
-# Using `keras.ops` only, write
+# `ops.matmul` hides a simple recipe: $c_{ij} = \sum_l a_{il} b_{lj}$ is
+# a product followed by a sum over the shared index $l$. Write
+# `matmul_broadcast(A, B)` that computes $\mathbf{A}\mathbf{B}$ with
+# broadcasting and **one** `keras.ops` reduction, and without `ops.matmul`,
+# `ops.dot`, `ops.tensordot`, `ops.einsum`, the `@` operator or their torch
+# relatives (the grader reads your code for them).
 #
-# * `hadamard(A, B)`: the elementwise product of two matrices of equal shape;
-# * `dot(x, y)`: the dot product of two vectors, a scalar;
-# * `matvec(A, x)`: $\mathbf{A}\mathbf{x}$ for an $m \times n$ matrix and a
-#   length-$n$ vector, a length-$m$ vector;
-# * `matmul(A, B)`: $\mathbf{A}\mathbf{B}$ for $n \times k$ and $k \times m$
-#   matrices.
+# * `A` has shape $(\dots, n, k)$ and `B` shape $(\dots, k, m)$, both with
+#   at least two axes; the result has shape $(\dots, n, m)$. The leading
+#   (batch) axes broadcast against each other as in `ops.matmul`: shapes
+#   $(2, 1, n, k)$ and $(3, k, m)$ give $(2, 3, n, m)$, and $(n, k)$ with
+#   $(5, k, m)$ gives $(5, n, m)$.
+# * $n$, $k$ and $m$ may all differ, and any of them may be 1: a $1 \times k$
+#   row times a $k \times 1$ column is a $1 \times 1$ matrix, a $k \times 1$
+#   column times a $1 \times m$ row is a $k \times m$ table.
+# * The arguments are tensors; autograd must be able to differentiate the
+#   result with respect to both.
 #
-# The arguments may be NumPy arrays; the results may be tensors.
+# Hint: three indices are in play, $i$, $l$ and $j$; give each one its own
+# axis.
 
-# %% tags=["exercise"] exercise="ch02.matrix_ops"
-# exercise: ch02.matrix_ops
-def hadamard(A, B):
-    raise NotImplementedError("ch02.matrix_ops: write your answer here")
-
-
-def dot(x, y):
-    raise NotImplementedError("ch02.matrix_ops: write your answer here")
-
-
-def matvec(A, x):
-    raise NotImplementedError("ch02.matrix_ops: write your answer here")
-
-
-def matmul(A, B):
-    raise NotImplementedError("ch02.matrix_ops: write your answer here")
+# %% tags=["exercise"] exercise="ch02.matmul_broadcast"
+# exercise: ch02.matmul_broadcast
+def matmul_broadcast(A, B):
+    """The product of A (..., n, k) and B (..., k, m), shape (..., n, m)."""
+    raise NotImplementedError("ch02.matmul_broadcast: write your answer here")
 
 
 # %% tags=["check"]
-check("ch02.matrix_ops")
+check("ch02.matmul_broadcast")
 
 # %% [markdown]
-# ### Exercise 2.6: three norms
+# ### Exercise 2.6: a norm that neither overflows nor underflows
 #
-# Write `l1_norm(x)` and `l2_norm(x)` for a vector and `frobenius_norm(X)` for
-# a matrix, each returning a scalar, from the definitions above. Use
-# `keras.ops` (`ops.abs`, `ops.sum`, `ops.sqrt`, ...).
+# `float32` holds numbers up to about $3.4 \times 10^{38}$, and below about
+# $1.2 \times 10^{-38}$ it loses digits until it reaches 0. The square of
+# $10^{20}$ overflows to `inf` and the square of $10^{-25}$ underflows to 0,
+# so $\sqrt{\sum_i x_i^2}$ computed as written returns `inf` for
+# $\mathbf{x} = (3, 4) \cdot 10^{20}$ and 0 for
+# $\mathbf{x} = (3, 4) \cdot 10^{-25}$, although the norms, $5 \cdot 10^{20}$
+# and $5 \cdot 10^{-25}$, are ordinary `float32` numbers.
+#
+# Write `row_norms(X)`: for a 2-D `float32` tensor `X`, return the `float32`
+# vector of the $\ell_2$ norms of its rows, accurate to a relative $10^{-5}$
+# whatever the size of the entries (anywhere from $10^{-30}$ to $10^{30}$, rows
+# of very different sizes in the same `X`, large and small entries in the
+# same row) and exactly 0 for a row of zeros. Compute in `float32` with
+# `keras.ops` on the tensor you are given, so that autograd can
+# differentiate the result; casting to `float64` only moves the limits
+# (to about $10^{154}$) and is not allowed.
+#
+# Hint: $\|\mathbf{x}\| = s\,\|\mathbf{x} / s\|$ for every $s > 0$. Which
+# $s$ makes every entry of $\mathbf{x} / s$ safe to square, and can one $s$
+# serve the whole matrix?
 
-# %% tags=["exercise"] exercise="ch02.norms"
-# exercise: ch02.norms
-def l1_norm(x):
-    raise NotImplementedError("ch02.norms: write your answer here")
-
-
-def l2_norm(x):
-    raise NotImplementedError("ch02.norms: write your answer here")
-
-
-def frobenius_norm(X):
-    raise NotImplementedError("ch02.norms: write your answer here")
+# %% tags=["exercise"] exercise="ch02.row_norms"
+# exercise: ch02.row_norms
+def row_norms(X):
+    """The l2 norm of every row of X, shape (rows,), at any scale."""
+    raise NotImplementedError("ch02.row_norms: write your answer here")
 
 
 # %% tags=["check"]
-check("ch02.norms")
+check("ch02.row_norms")
 
 # %% [markdown]
 # ## 2.4 Calculus
@@ -794,6 +950,44 @@ print((np.sin((x0 + h) ** 2) - np.sin((x0 - h) ** 2)) / (2 * h), np.cos(x0**2) *
 #   (\mathbf{A}+\mathbf{A}^\top)\mathbf{x}$ can be checked numerically.
 # * The chain rule multiplies derivatives along a composition; it is the
 #   mathematics behind backpropagation.
+
+# %% [markdown]
+# ### Try it
+#
+# 1. **The best step.** A smaller $h$ removes more of the truncation error,
+#    but $f(x + h) - f(x - h)$ then subtracts nearly equal numbers and
+#    rounding takes over. Predict the power of ten $h = 10^{p}$ at which the
+#    central difference of $\sin$ at $x = 1$ is most accurate in `float64`
+#    (`my_best_power`, a number such as -3), then run the cell.
+# 2. Switch to the forward difference (`try_scheme = "forward"`). Where is
+#    its best step now, and why does it differ from the central one?
+# 3. Repeat both in `float32` (`try_dtype = np.float32`). Which $h$ would you
+#    choose for a model whose parameters are `float32`?
+# 4. Derive $\nabla_{\mathbf{x}} \|\mathbf{x}\|_2$ and check it with
+#    central differences at a random point, as in section 2.4.3. What
+#    happens at $\mathbf{x} = \mathbf{0}$?
+# 5. $f(x) = |x|$ has no derivative at 0. What do the central and the
+#    forward difference report there, and would you notice that anything is
+#    wrong?
+
+# %%
+my_best_power = None  # question 1: the exponent p of the best step 10**p
+try_scheme, try_dtype = "central", np.float64  # questions 2 and 3
+
+try_x = try_dtype(1.0)
+try_powers = np.arange(-1, -14, -1)
+try_errors = []
+for p in try_powers:
+    h = try_dtype(10.0**p)
+    if try_scheme == "central":
+        estimate = (np.sin(try_x + h) - np.sin(try_x - h)) / (2 * h)
+    else:
+        estimate = (np.sin(try_x + h) - np.sin(try_x)) / h
+    try_errors.append(abs(float(estimate) - np.cos(1.0)))
+print(try_scheme, np.dtype(try_dtype).name, "error per step:",
+      ", ".join(f"1e{p}: {e:.0e}" for p, e in zip(try_powers, try_errors)))
+compare_prediction(my_best_power, try_powers[int(np.argmin(try_errors))], rel_tol=0, abs_tol=1,
+                   what="exponent of the most accurate step")
 
 # %% [markdown]
 # ### Exercise 2.7: a central difference
@@ -964,6 +1158,62 @@ print(a.grad, d / a)
 #   `backward()`.
 # * `ops.stop_gradient` treats a value as a constant; Python control flow is
 #   differentiated along the path that ran.
+
+# %% [markdown]
+# ### Try it
+#
+# 1. **Backward twice.** Call `backward()` a second time on the same `y`.
+#    Predict whether torch raises an error or adds the gradient to `x.grad`
+#    again (`my_second_backward`). What does `y.backward(retain_graph=True)`
+#    change, and why might torch free the graph by default?
+# 2. **In place after use.** Section 2.1.5 warned that autograd needs the
+#    old values of some tensors. Predict whether `backward()` still works
+#    after writing into a tensor that the graph saved
+#    (`my_in_place`), then run.
+# 3. **Second derivatives.** `torch.autograd.grad(..., create_graph=True)`
+#    returns a gradient that can itself be differentiated. Predict the
+#    second derivative of $\sin$ at $x = 1$ (`my_second_derivative`).
+# 4. Make `a` in `doubling` a random vector instead of a scalar. What must
+#    change before `backward()` works, and is `a.grad` still $d / a$?
+# 5. Plot $\sin x$ and its derivative on $[-5, 5]$ with
+#    `workbook.plotting.plot`, computing the derivative by autograd, without
+#    writing $\cos$.
+
+# %%
+my_second_backward = None  # question 1: "error" or "adds up"
+my_in_place = None  # question 2: "error" or "works"
+my_second_derivative = None  # question 3: a number
+
+
+def outcome_of(run, success):
+    """Run ``run()``; ``success`` if it works, "error" if autograd refuses."""
+    try:
+        run()
+        return success
+    except RuntimeError as error:
+        print("RuntimeError:", str(error).splitlines()[0][:100])
+        return "error"
+
+
+try_x = ops.arange(3, dtype="float32")
+try_x.requires_grad_(True)
+try_y = ops.sum(try_x * try_x)
+try_y.backward()
+compare_choice(my_second_backward, outcome_of(try_y.backward, "adds up"),
+               options=["error", "adds up"], what="a second backward() of the same y")
+
+try_z = try_x * 2
+try_y = ops.sum(try_z * try_z)  # the product saves try_z for the backward pass
+try_z[0] = 0.0
+compare_choice(my_in_place, outcome_of(try_y.backward, "works"), options=["error", "works"],
+               what="backward() after writing into a saved tensor")
+
+try_t = ops.convert_to_tensor(1.0)
+try_t.requires_grad_(True)
+(try_first,) = torch.autograd.grad(ops.sin(try_t), try_t, create_graph=True)
+(try_second,) = torch.autograd.grad(try_first, try_t)
+compare_prediction(my_second_derivative, float(try_second), rel_tol=0.05,
+                   what="the second derivative of sin at 1")
 
 # %% [markdown]
 # ### Exercise 2.8: many gradients from one input
@@ -1161,6 +1411,55 @@ print(f"from {num_tosses} samples: mean {samples.mean():.3f}, variance {samples.
 #   marginalization, and rare causes keep posteriors low.
 # * Expectation is the weighted average of values, variance the expected
 #   squared deviation; sample variances divide by $n - 1$.
+
+# %% [markdown]
+# ### Try it
+#
+# 1. **How exact is a frequency?** Toss the die $n = 1000$ times and
+#    estimate $P(X = 6)$; repeat the whole experiment many times. Predict
+#    the standard deviation of the estimates (`my_spread`): the count of
+#    sixes is binomial. Then quadruple `try_n`: what happens to the spread?
+# 2. **The same test twice.** Section 2.6.4 multiplied the likelihoods of
+#    two tests because they were conditionally independent. Suppose the
+#    "second test" repeats the first, so a healthy patient who tested
+#    positive tests positive again. Predict $P(H = 1 \mid D_1 = 1, D_2 = 1)$
+#    (`my_repeat_posterior`); the cell simulates a population. Then set
+#    `try_same_errors = False` (a second, independent test with the same
+#    rates) and compare with the formula.
+# 3. **Why $n - 1$?** Predict the average of `np.var(s)` (dividing by $n$)
+#    over many samples `s` of $n = 2$ draws from $\mathcal{N}(0, 1)$, whose
+#    variance is 1 (`my_biased_variance`).
+# 4. Which is larger, $E[X]^2$ or $E[X^2]$? When are they equal?
+
+# %%
+my_spread = None  # question 1: a number
+my_repeat_posterior = None  # question 2: a probability
+my_biased_variance = None  # question 3: a number
+
+try_rng = np.random.default_rng(2)
+try_n, try_repeats = 1000, PROFILE.pick(tiny=500, default=2000, full=5000)
+sixes = (try_rng.integers(1, 7, size=(try_repeats, try_n)) == 6).mean(axis=1)
+compare_prediction(my_spread, sixes.std(), rel_tol=0.1,
+                   what=f"spread of the frequency of a six ({try_repeats} runs of {try_n} tosses)")
+
+try_same_errors = True
+population = PROFILE.pick(tiny=400_000, default=2_000_000, full=5_000_000)
+infected = try_rng.random(population) < prior
+try_first = infected | (try_rng.random(population) < false_positive_1)  # sensitivity 1
+if try_same_errors:  # the same errors again: a healthy positive stays positive
+    try_second = try_first
+else:  # an independent second test with the same rates
+    try_second = infected | (try_rng.random(population) < false_positive_1)
+try_both = try_first & try_second
+print(f"{try_both.sum()} of {population} simulated patients tested positive twice;"
+      f" the formula for independent tests gives"
+      f" {prior / (prior + false_positive_1**2 * (1 - prior)):.4f}")
+compare_prediction(my_repeat_posterior, infected[try_both].mean(), rel_tol=0.15,
+                   what="P(H=1 | two positive results) in the simulation")
+
+pairs = try_rng.normal(size=(PROFILE.pick(tiny=20_000, default=100_000, full=100_000), 2))
+compare_prediction(my_biased_variance, np.var(pairs, axis=1).mean(), rel_tol=0.05,
+                   what="the average of np.var over samples of 2")
 
 # %% [markdown]
 # ### Exercise 2.10: Bayes with several tests

@@ -56,36 +56,25 @@ def normalize_rows(X):
     return X / ops.sum(X, axis=1, keepdims=True)
 
 
-# %% tags=["exercise"] exercise="ch02.matrix_ops"
-# exercise: ch02.matrix_ops
-def hadamard(A, B):
-    return ops.multiply(A, B)
+# %% tags=["exercise"] exercise="ch02.matmul_broadcast"
+# exercise: ch02.matmul_broadcast
+def matmul_broadcast(A, B):
+    """The product of A (..., n, k) and B (..., k, m), shape (..., n, m)."""
+    A, B = ops.convert_to_tensor(A), ops.convert_to_tensor(B)
+    # (..., n, k, 1) times (..., 1, k, m): every a_il b_lj, at [..., i, l, j]
+    products = ops.expand_dims(A, -1) * ops.expand_dims(B, -3)
+    return ops.sum(products, axis=-2)  # sum over the shared index l
 
 
-def dot(x, y):
-    return ops.dot(x, y)
-
-
-def matvec(A, x):
-    return ops.matmul(A, x)
-
-
-def matmul(A, B):
-    return ops.matmul(A, B)
-
-
-# %% tags=["exercise"] exercise="ch02.norms"
-# exercise: ch02.norms
-def l1_norm(x):
-    return ops.sum(ops.abs(x))
-
-
-def l2_norm(x):
-    return ops.sqrt(ops.sum(ops.square(x)))
-
-
-def frobenius_norm(X):
-    return ops.sqrt(ops.sum(ops.square(X)))
+# %% tags=["exercise"] exercise="ch02.row_norms"
+# exercise: ch02.row_norms
+def row_norms(X):
+    """The l2 norm of every row of X, shape (rows,), at any scale."""
+    X = ops.convert_to_tensor(X)
+    # One scale per row: with the matrix's largest entry, small rows underflow.
+    scale = ops.max(ops.abs(X), axis=1, keepdims=True)
+    scale = ops.where(scale > 0, scale, ops.ones_like(scale))  # a zero row stays 0, not 0 / 0
+    return scale[:, 0] * ops.sqrt(ops.sum(ops.square(X / scale), axis=1))
 
 
 # %% tags=["exercise"] exercise="ch02.numerical_derivative"

@@ -108,9 +108,27 @@ class LinearScratch(keras.layers.Layer):
     ("from workbook.Dense import helper as h\n", ["Dense (line 1)"]),  # the module imported from
     ("x = getattr(keras.layers, 'De' + 'nse')\n", ["getattr (line 1)"]),
     ("name = 'Dense'\n", ["'Dense' in a string (line 1)"]),
+    # a docstring is inert: naming the layer there uses nothing ...
+    ('def build():\n    """One Dense layer, written by hand."""\n    return 1\n', []),
+    # ... and reading it back to look the name up is flagged
+    ('def build():\n    "Dense"\n    return keras.layers.__getattr__(build.__doc__)\n',
+     ["__getattr__ (line 3)", "__doc__ (line 3)"]),
+    ("keras.layers.__dict__['De' + 'nse']\n", ["__dict__ (line 1)"]),
 ])
 def test_forbidden_names_in_the_exercise_source(source, found):
     assert forbidden_uses({"ch03.x": source}, "ch03.x", ["Dense"]) == found
+
+
+@pytest.mark.parametrize("source,found", [
+    ("def f(A, B):\n    return ops.sum(A[:, :, None] * B[None], axis=1)\n", []),
+    ("def f(A, B):\n    return A @ B\n", ["@ (line 2)"]),
+    ("def f(A, B):\n    A @= B\n    return A\n", ["@ (line 2)"]),
+    ("def f(A, B):\n    return A.__matmul__(B)\n", ["__matmul__ (line 2)"]),
+    ("def f(A, B):\n    'user@example.org'\n    return A\n", []),  # "@" in a string is no product
+])
+def test_the_matrix_product_operator_is_found_where_forbidden(source, found):
+    assert forbidden_uses({"ch02.x": source}, "ch02.x", ["@", "__matmul__"]) == found
+    assert forbidden_uses({"ch02.x": source}, "ch02.x", ["Dense"]) == []  # only where asked
 
 
 def test_forbidden_names_in_a_helper_from_another_cell():

@@ -17,11 +17,12 @@ from workbook.grading import (
     expect_numbers,
     expect_python_number,
     expect_sequence,
+    expect_source_avoids,
     expect_true,
     fixture,
     tensor,
 )
-from workbook.grading.expect import SAMPLE_Z
+from workbook.grading.expect import SAMPLE_Z, expect_dtype
 
 checks = Checks("ch02")
 
@@ -113,61 +114,65 @@ def normalize_rows_values(student, rng):
     expect_close(got, X / X.sum(axis=1)[:, None], rtol=1e-5, what="normalize_rows(X) for a 3x5 X")
 
 
-@checks.visible(
-    "ch02.matrix_ops",
-    message="hadamard(A, A) for A = arange(6).reshape(2, 3) is [[0, 1, 4], [9, 16, 25]]",
-)
-def hadamard_values(student, rng):
-    A = np.arange(6.0).reshape(2, 3)
-    expect_close(student.call("hadamard", A, A), [[0, 1, 4], [9, 16, 25]], what="hadamard(A, A)")
+# What "the matrix product by broadcasting" rules out: the products keras.ops
+# and torch offer, by name, and the @ operator.
+MATMUL_LIKE = ("@", "__matmul__", "__rmatmul__", "matmul", "dot", "vdot", "inner", "tensordot",
+               "einsum", "mm", "bmm", "mv", "addmm", "addmv", "addbmm", "baddbmm", "linear",
+               "multi_dot", "chain_matmul", "Dense", "EinsumDense")
+# What "compute in float32" rules out.
+WIDER_FLOATS = ("float64", "double", "complex128")
 
 
-@checks.visible("ch02.matrix_ops", message="dot(arange(3), ones(3)) is the number 3")
-def dot_values(student, rng):
-    got = student.call("dot", np.arange(3.0), np.ones(3))
-    expect_number_close(got, 3.0, what="dot(arange(3), ones(3))")
+def expect_own_product(student):
+    """The grader's copy of the cell names none of MATMUL_LIKE."""
+    expect_source_avoids(student, "ch02.matmul_broadcast", MATMUL_LIKE,
+                         what="matmul_broadcast (broadcasting and one sum)")
 
 
-@checks.visible(
-    "ch02.matrix_ops",
-    message="matvec(A, x) for A = arange(6).reshape(2, 3) and x = arange(3) is [5, 14]",
-)
-def matvec_values(student, rng):
-    got = student.call("matvec", np.arange(6.0).reshape(2, 3), np.arange(3.0))
-    expect_close(got, [5.0, 14.0], what="matvec(A, x)")
+def expect_float32_only(student):
+    """The grader's copy of the cell names none of WIDER_FLOATS."""
+    expect_source_avoids(student, "ch02.row_norms", WIDER_FLOATS, what="row_norms (float32 only)")
 
 
-@checks.visible(
-    "ch02.matrix_ops",
-    message="matmul(A, B) for A = arange(20).reshape(5, 4) and B = ones((4, 3)) has rows "
-    "6, 22, 38, 54, 70",
-)
-def matmul_values(student, rng):
-    got = student.call("matmul", np.arange(20.0).reshape(5, 4), np.ones((4, 3)))
-    expected = np.repeat([[6.0], [22.0], [38.0], [54.0], [70.0]], 3, axis=1)
-    expect_close(got, expected, what="matmul(A, B)")
-
-
-@checks.visible("ch02.norms", message="l1_norm([3, -4]) is |3| + |-4| = 7")
-def l1_norm_values(student, rng):
-    got = student.call("l1_norm", np.array([3.0, -4.0]))
-    expect_number_close(got, 7.0, what="l1_norm([3, -4])")
-
-
-@checks.visible("ch02.norms", message="l2_norm([3, -4]) is sqrt(9 + 16) = 5")
-def l2_norm_values(student, rng):
-    got = student.call("l2_norm", np.array([3.0, -4.0]))
-    expect_number_close(got, 5.0, what="l2_norm([3, -4])")
+def expect_matmul(student, A, B, what):
+    """matmul_broadcast(A, B) on tensors, against numpy's product."""
+    got = student.call("matmul_broadcast", tensor(A), tensor(B))
+    return expect_close(got, np.matmul(A, B), rtol=1e-4, atol=1e-5, what=what)
 
 
 @checks.visible(
-    "ch02.norms",
-    message="frobenius_norm(ones((4, 9))) is sqrt(36) = 6: the square root of the sum of "
-    "squared entries",
+    "ch02.matmul_broadcast",
+    message="matmul_broadcast(A, B) is A @ B for a 3x4 A and a 4x2 B and for a batch of "
+    "products ((2, 3, 4) times (2, 4, 5)), without matmul, dot, einsum or @",
 )
-def frobenius_norm_values(student, rng):
-    got = student.call("frobenius_norm", np.ones((4, 9)))
-    expect_number_close(got, 6.0, what="frobenius_norm(ones((4, 9)))")
+def matmul_broadcast_values(student, rng):
+    A, B = rng.normal(size=(3, 4)).astype(np.float32), rng.normal(size=(4, 2)).astype(np.float32)
+    expect_matmul(student, A, B, "matmul_broadcast(A, B) for a 3x4 A and a 4x2 B")
+    A, B = (rng.normal(size=s).astype(np.float32) for s in ((2, 3, 4), (2, 4, 5)))
+    expect_matmul(student, A, B, "matmul_broadcast for shapes (2, 3, 4) and (2, 4, 5)")
+    expect_own_product(student)
+
+
+def expected_row_norms(X):
+    """The grader's row norms, in float64 (no float32 limits on this side)."""
+    return np.sqrt(np.sum(np.asarray(X, dtype=np.float64) ** 2, axis=1))
+
+
+def expect_row_norms(student, X, what):
+    got = student.call("row_norms", tensor(X))
+    expect_dtype(got, "float32", what=what)
+    return expect_close(got, expected_row_norms(X), rtol=1e-5, atol=0, what=what)
+
+
+@checks.visible(
+    "ch02.row_norms",
+    message="row_norms(X) for rows (3, -4), (3, 4) * 1e20, (3, -4) * 1e-25 and (0, 0) in one "
+    "float32 X is the float32 vector (5, 5e20, 5e-25, 0): no overflow, no underflow, no 0 / 0",
+)
+def row_norms_mixed_scales(student, rng):
+    X = np.array([[3.0, -4.0], [3e20, 4e20], [3e-25, -4e-25], [0.0, 0.0]], dtype=np.float32)
+    expect_row_norms(student, X, "row_norms(X) for rows of sizes 1, 1e20, 1e-25 and 0")
+    expect_float32_only(student)
 
 
 # ------------------------------------------------------------ 2.4 calculus

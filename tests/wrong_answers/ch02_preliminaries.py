@@ -171,158 +171,189 @@ def normalize_rows(X):
     return X / ops.sum(X, axis=1)
 """,
     ),
-    # ---------------------------------------------------------- matrix_ops
+    # ---------------------------------------------------- matmul_broadcast
     dict(
-        exercise="ch02.matrix_ops",
-        why="hadamard as a matrix product with B transposed",
-        rejected_by=["hadamard_values", "matrix_ops_random"],
+        exercise="ch02.matmul_broadcast",
+        why="the @ operator: right values, but the exercise is to write the product",
+        rejected_by=["matmul_broadcast_values", "matmul_broadcast_shapes",
+                     "matmul_broadcast_gradient"],
+        scores=0,
         source="""
-def hadamard(A, B):
-    return ops.matmul(A, ops.transpose(B))
-
-
-def dot(x, y):
-    return ops.dot(x, y)
-
-
-def matvec(A, x):
-    return ops.matmul(A, x)
-
-
-def matmul(A, B):
+def matmul_broadcast(A, B):
+    return A @ B
+""",
+    ),
+    dict(
+        exercise="ch02.matmul_broadcast",
+        why="ops.einsum spells the product by name",
+        rejected_by=["matmul_broadcast_values", "matmul_broadcast_shapes",
+                     "matmul_broadcast_gradient"],
+        scores=0,
+        source="""
+def matmul_broadcast(A, B):
+    return ops.einsum("...ik,...kj->...ij", A, B)
+""",
+    ),
+    dict(
+        exercise="ch02.matmul_broadcast",
+        why="ops.matmul hidden in a helper function",
+        rejected_by=["matmul_broadcast_values", "matmul_broadcast_shapes",
+                     "matmul_broadcast_gradient"],
+        scores=0,
+        source="""
+def _product(A, B):
     return ops.matmul(A, B)
+
+
+def matmul_broadcast(A, B):
+    return _product(A, B)
 """,
     ),
     dict(
-        exercise="ch02.matrix_ops",
-        why="dot returns the elementwise products without summing them",
-        rejected_by=["dot_values", "matrix_ops_random"],
+        exercise="ch02.matmul_broadcast",
+        why="sums over the wrong axis (the last, j, instead of the shared l)",
+        rejected_by=["matmul_broadcast_values", "matmul_broadcast_shapes",
+                     "matmul_broadcast_gradient"],
         source="""
-def hadamard(A, B):
-    return A * B
-
-
-def dot(x, y):
-    return ops.multiply(x, y)
-
-
-def matvec(A, x):
-    return ops.matmul(A, x)
-
-
-def matmul(A, B):
-    return ops.matmul(A, B)
+def matmul_broadcast(A, B):
+    return ops.sum(ops.expand_dims(A, -1) * ops.expand_dims(B, -3), axis=-1)
 """,
     ),
     dict(
-        exercise="ch02.matrix_ops",
-        why="matvec broadcasts x over the rows and sums the wrong axis",
-        rejected_by=["matvec_values", "matrix_ops_random"],
+        exercise="ch02.matmul_broadcast",
+        why="written for matrices only: A[:, :, None] * B[None] misplaces the batch axes",
+        rejected_by=["matmul_broadcast_values", "matmul_broadcast_shapes",
+                     "matmul_broadcast_gradient"],
         source="""
-def hadamard(A, B):
-    return A * B
-
-
-def dot(x, y):
-    return ops.sum(x * y)
-
-
-def matvec(A, x):
-    return ops.sum(ops.convert_to_tensor(A) * x, axis=0)
-
-
-def matmul(A, B):
-    return ops.matmul(A, B)
+def matmul_broadcast(A, B):
+    return ops.sum(A[:, :, None] * B[None, :, :], axis=1)
 """,
     ),
     dict(
-        exercise="ch02.matrix_ops",
-        why="matmul as the elementwise product",
-        rejected_by=["matmul_values", "matrix_ops_random"],
+        exercise="ch02.matmul_broadcast",
+        why="ops.transpose(B) reverses every axis, batch axes included",
+        rejected_by=["matmul_broadcast_values", "matmul_broadcast_shapes",
+                     "matmul_broadcast_gradient"],
         source="""
-def hadamard(A, B):
-    return A * B
-
-
-def dot(x, y):
-    return ops.dot(x, y)
-
-
-def matvec(A, x):
-    return ops.matmul(A, x)
-
-
-def matmul(A, B):
-    return ops.multiply(A, B)
-""",
-    ),
-    # --------------------------------------------------------------- norms
-    dict(
-        exercise="ch02.norms",
-        why="l1 norm without the absolute value",
-        rejected_by=["l1_norm_values", "norms_random"],
-        source="""
-def l1_norm(x):
-    return ops.sum(x)
-
-
-def l2_norm(x):
-    return ops.norm(x)
-
-
-def frobenius_norm(X):
-    return ops.norm(X)
+def matmul_broadcast(A, B):
+    rows = ops.expand_dims(A, -2)                      # (..., n, 1, k)
+    columns = ops.expand_dims(ops.transpose(B), -3)    # meant (..., 1, m, k)
+    return ops.sum(rows * columns, axis=-1)
 """,
     ),
     dict(
-        exercise="ch02.norms",
-        why="l2 norm without the square root (the squared norm)",
-        rejected_by=["l2_norm_values", "norms_random"],
+        exercise="ch02.matmul_broadcast",
+        why="flattens the batch axes of both arguments: only right when they are equal",
+        rejected_by=["matmul_broadcast_shapes", "matmul_broadcast_gradient"],
         source="""
-def l1_norm(x):
-    return ops.sum(ops.abs(x))
-
-
-def l2_norm(x):
-    return ops.sum(x * x)
-
-
-def frobenius_norm(X):
-    return ops.sqrt(ops.sum(X * X))
+def matmul_broadcast(A, B):
+    A, B = ops.convert_to_tensor(A), ops.convert_to_tensor(B)
+    batch = tuple(A.shape[:-2])
+    A3 = ops.reshape(A, (-1, A.shape[-2], A.shape[-1]))
+    B3 = ops.reshape(B, (-1, B.shape[-2], B.shape[-1]))
+    C = ops.sum(ops.expand_dims(A3, -1) * ops.expand_dims(B3, -3), axis=-2)
+    return ops.reshape(C, batch + (A.shape[-2], B.shape[-1]))
 """,
     ),
     dict(
-        exercise="ch02.norms",
-        why="Frobenius norm as the sum of absolute entries",
-        rejected_by=["frobenius_norm_values", "norms_random"],
+        exercise="ch02.matmul_broadcast",
+        why="computes with NumPy: right values, but no gradient flows",
+        rejected_by=["matmul_broadcast_gradient"],
         source="""
-def l1_norm(x):
-    return ops.sum(ops.abs(x))
-
-
-def l2_norm(x):
-    return ops.sqrt(ops.sum(x * x))
-
-
-def frobenius_norm(X):
-    return ops.sum(ops.abs(X))
+def matmul_broadcast(A, B):
+    A, B = np.asarray(A), np.asarray(B)
+    return np.sum(A[..., :, :, None] * B[..., None, :, :], axis=-2)
+""",
+    ),
+    # ----------------------------------------------------------- row_norms
+    dict(
+        exercise="ch02.row_norms",
+        why="the formula as written: overflows to inf and underflows to 0",
+        rejected_by=["row_norms_mixed_scales", "row_norms_random_scales", "row_norms_gradient"],
+        source="""
+def row_norms(X):
+    return ops.sqrt(ops.sum(ops.square(X), axis=1))
 """,
     ),
     dict(
-        exercise="ch02.norms",
-        why="the spectral norm (ord=2) instead of Frobenius; equal for ones((4, 9))",
-        rejected_by=["norms_random"],
+        exercise="ch02.row_norms",
+        why="ops.norm squares as written, too",
+        rejected_by=["row_norms_mixed_scales", "row_norms_random_scales", "row_norms_gradient"],
         source="""
-def l1_norm(x):
-    return ops.sum(ops.abs(x))
-
-
-def l2_norm(x):
-    return ops.sqrt(ops.sum(x * x))
-
-
-def frobenius_norm(X):
-    return ops.norm(X, ord=2)
+def row_norms(X):
+    return ops.norm(X, axis=1)
+""",
+    ),
+    dict(
+        exercise="ch02.row_norms",
+        why="one scale for the whole matrix: the small rows underflow after dividing",
+        rejected_by=["row_norms_mixed_scales", "row_norms_random_scales", "row_norms_gradient"],
+        source="""
+def row_norms(X):
+    scale = ops.max(ops.abs(X))
+    scale = ops.where(scale > 0, scale, 1.0)
+    return scale * ops.sqrt(ops.sum(ops.square(X / scale), axis=1))
+""",
+    ),
+    dict(
+        exercise="ch02.row_norms",
+        why="a scale per row without keepdims: divides column j by the scale of row j",
+        rejected_by=["row_norms_mixed_scales", "row_norms_random_scales", "row_norms_gradient"],
+        source="""
+def row_norms(X):
+    scale = ops.max(ops.abs(X), axis=1)
+    scale = ops.where(scale > 0, scale, ops.ones_like(scale))
+    return scale * ops.sqrt(ops.sum(ops.square(X / scale), axis=1))
+""",
+    ),
+    dict(
+        exercise="ch02.row_norms",
+        why="a zero row becomes 0 / 0 = nan",
+        rejected_by=["row_norms_mixed_scales", "row_norms_random_scales"],
+        source="""
+def row_norms(X):
+    scale = ops.max(ops.abs(X), axis=1, keepdims=True)
+    return scale[:, 0] * ops.sqrt(ops.sum(ops.square(X / scale), axis=1))
+""",
+    ),
+    dict(
+        exercise="ch02.row_norms",
+        why="scales by the smallest entry: a row with large and small entries overflows",
+        rejected_by=["row_norms_random_scales"],
+        source="""
+def row_norms(X):
+    scale = ops.min(ops.abs(X), axis=1, keepdims=True)
+    scale = ops.where(scale > 0, scale, ops.ones_like(scale))
+    return scale[:, 0] * ops.sqrt(ops.sum(ops.square(X / scale), axis=1))
+""",
+    ),
+    dict(
+        exercise="ch02.row_norms",
+        why="a fixed scale of 1e20 fits the visible example but not rows of 1e-30",
+        rejected_by=["row_norms_random_scales", "row_norms_gradient"],
+        source="""
+def row_norms(X):
+    return 1e20 * ops.sqrt(ops.sum(ops.square(X / 1e20), axis=1))
+""",
+    ),
+    dict(
+        exercise="ch02.row_norms",
+        why="casts to float64 and back: only moves the limits, and is not allowed",
+        rejected_by=["row_norms_mixed_scales", "row_norms_random_scales", "row_norms_gradient"],
+        scores=0,
+        source="""
+def row_norms(X):
+    wide = ops.cast(X, "float64")
+    return ops.cast(ops.sqrt(ops.sum(wide * wide, axis=1)), "float32")
+""",
+    ),
+    dict(
+        exercise="ch02.row_norms",
+        why="NumPy's norm: right values, but no gradient flows",
+        rejected_by=["row_norms_gradient"],
+        source="""
+def row_norms(X):
+    return ops.convert_to_tensor(np.linalg.norm(ops.convert_to_numpy(X), axis=1).astype("float32"))
 """,
     ),
     # ------------------------------------------------ numerical_derivative

@@ -7,7 +7,8 @@ does hold the submission's text, so it reads the exercise cell -- and every
 top-level definition of the student's other cells that the exercise uses,
 transitively -- with ``ast`` and reports each forbidden name used as a name,
 an attribute, an imported name or inside a string, plus dynamic look-ups
-(``getattr``, ``eval``, ...) that could spell a name in pieces.
+(``getattr``, ``eval``, ...) that could spell a name in pieces. The name ``"@"``
+stands for the matrix-product operator (``A @ B``, ``A @= B``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import re
 
 # Ways to reach a class without writing its name.
 DYNAMIC = ("getattr", "eval", "exec", "compile", "__import__", "importlib", "globals", "vars",
-           "locals", "__dict__", "__getattribute__", "attrgetter", "methodcaller")
+           "locals", "__dict__", "__getattribute__", "__getattr__", "attrgetter", "methodcaller",
+           "__doc__")
 
 
 def forbidden_uses(sources: dict[str, str], exercise_id: str, names) -> list[str]:
@@ -28,15 +30,25 @@ def forbidden_uses(sources: dict[str, str], exercise_id: str, names) -> list[str
     if trees[exercise_id] is None:
         return [f"(the cell of {exercise_id} does not parse)"]
     nodes = _used_code(trees, exercise_id)
-    words = [re.compile(rf"\b{re.escape(name)}\b") for name in names]
+    # "@" among the names forbids the matrix-product operator (it is no name).
+    words = [(name, re.compile(rf"\b{re.escape(name)}\b")) for name in names if name != "@"]
     found: dict[str, None] = {}
+    # A string that is a statement of its own (a docstring) does nothing, so
+    # "the dot product" in a docstring is no use of dot; reading one back
+    # needs __doc__, which is flagged with the other dynamic look-ups.
+    inert = {id(s.value) for node in nodes for s in ast.walk(node)
+             if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)}
     for node in nodes:
         for walked in ast.walk(node):
+            if ("@" in names and isinstance(walked, (ast.BinOp, ast.AugAssign))
+                    and isinstance(walked.op, ast.MatMult)):
+                found.setdefault(f"@ (line {walked.lineno})", None)
             for identifier in _identifiers(walked):
                 if identifier in names or identifier in DYNAMIC:
                     found.setdefault(f"{identifier} (line {getattr(walked, 'lineno', '?')})", None)
-            if isinstance(walked, ast.Constant) and isinstance(walked.value, str):
-                for name, word in zip(names, words):
+            if (isinstance(walked, ast.Constant) and isinstance(walked.value, str)
+                    and id(walked) not in inert):
+                for name, word in words:
                     if word.search(walked.value):
                         found.setdefault(f"'{name}' in a string (line {walked.lineno})", None)
     return list(found)

@@ -9,10 +9,13 @@ import math
 
 import numpy as np
 
-from visible_checks import expected_preprocessed, frequencies_array
+from visible_checks import (
+    expect_float32_only, expect_matmul, expect_own_product, expect_row_norms,
+    expected_preprocessed, expected_row_norms, frequencies_array,
+)
 from workbook.grading import (
-    Checks, expect_close, expect_frame_close, expect_number_close, expect_sequence, expect_true,
-    fixture, tensor,
+    Checks, expect_close, expect_frame_close, expect_gradient, expect_number_close, expect_sequence,
+    expect_true, fixture, tensor,
 )
 from workbook.grading.expect import SAMPLE_Z
 
@@ -136,52 +139,104 @@ def normalize_rows_square_and_tall(student, rng):
         expect_close(np.sum(got, axis=1), np.ones(shape[0]), rtol=1e-5, what="the row sums")
 
 
-@checks.hidden(
-    "ch02.matrix_ops",
-    message="hadamard, dot, matvec and matmul are right on random matrices with three "
-    "different sizes",
-)
-def matrix_ops_random(student, rng):
-    n, k, m = rng.permutation([2, 3, 4])[:3] + int(rng.integers(0, 3))
-    n, k, m = int(n), int(k), int(m)
-    A, B = rng.normal(size=(n, k)), rng.normal(size=(n, k))
-    C, x, y = rng.normal(size=(k, m)), rng.normal(size=k), rng.normal(size=k)
-    tol = dict(rtol=1e-4, atol=1e-5)
-    expect_close(
-        student.call("hadamard", A, B), A * B, what=f"hadamard of two {n}x{k} matrices", **tol
-    )
-    expected = float(np.einsum("i,i->", x, y))
-    expect_number_close(student.call("dot", x, y), expected, what="dot(x, y)", **tol)
-    expect_close(
-        student.call("matvec", A, x), np.einsum("ij,j->i", A, x), what="matvec(A, x)", **tol
-    )
-    expect_close(
-        student.call("matmul", A, C),
-        np.einsum("ij,jk->ik", A, C),
-        what=f"matmul of {n}x{k} and {k}x{m}",
-        **tol,
-    )
+def _matmul_shapes(rng):
+    """The telling shapes (issue 10, class 3): n, k and m all different, each of
+    them 1 (a row times a column, a column times a row), batch axes equal,
+    broadcast from 1 and missing on one side; then a random case."""
+    n, k, m = (int(v) for v in rng.permutation([2, 3, 4]) + int(rng.integers(0, 3)))
+    b = int(rng.integers(2, 5))
+    rb, rn, rk, rm = (int(v) for v in rng.integers(1, 6, size=4))
+    return [((n, k), (k, m)), ((1, k), (k, 1)), ((k, 1), (1, m)), ((n, 1), (1, 1)),
+            ((b, n, k), (b, k, m)), ((2, 1, n, k), (3, k, m)), ((n, k), (b, k, m)),
+            ((b, 1, n, k), (1, 3, k, m)), ((rb, rn, rk), (rb, rk, rm))]
 
 
 @checks.hidden(
-    "ch02.norms",
-    message="the three norms are right on random inputs with negative entries, and the "
-    "Frobenius norm is the root of the sum of all squared entries (not the spectral norm)",
+    "ch02.matmul_broadcast",
+    message="matmul_broadcast is A @ B for n, k and m all different, a 1xk row times a kx1 "
+    "column, a kx1 column times a 1xm row, and batch axes that are equal, broadcast from 1 or "
+    "missing on one side, without matmul, dot, einsum or @",
 )
-def norms_random(student, rng):
-    x = rng.normal(size=int(rng.integers(4, 9)))
-    x[0], x[1] = -abs(x[0]) - 0.1, abs(x[1]) + 0.1  # both signs, always
-    X = rng.normal(size=(int(rng.integers(2, 5)), int(rng.integers(5, 8))))
-    expect_number_close(student.call("l1_norm", x), np.abs(x).sum(), rtol=1e-5, what="l1_norm(x)")
-    expect_number_close(
-        student.call("l2_norm", x), math.sqrt(float(x @ x)), rtol=1e-5, what="l2_norm(x)"
-    )
-    expect_number_close(
-        student.call("frobenius_norm", X),
-        math.sqrt(float((X * X).sum())),
-        rtol=1e-5,
-        what="frobenius_norm(X)",
-    )
+def matmul_broadcast_shapes(student, rng):
+    for a_shape, b_shape in _matmul_shapes(rng):
+        A, B = (rng.normal(size=s).astype(np.float32) for s in (a_shape, b_shape))
+        expect_matmul(student, A, B, f"matmul_broadcast for shapes {a_shape} and {b_shape}")
+    expect_own_product(student)
+
+
+@checks.hidden(
+    "ch02.matmul_broadcast",
+    message="matmul_broadcast is differentiable keras.ops code: the gradients of "
+    "sum(G * result) are G B^T with respect to A and A^T G with respect to B, also when "
+    "batch axes broadcast",
+)
+def matmul_broadcast_gradient(student, rng):
+    n, k, m = (int(v) for v in rng.permutation([2, 3, 5]))
+    for a_shape, b_shape in [((n, k), (k, m)), ((2, 1, n, k), (3, k, m))]:
+        A, B = (rng.normal(size=s) for s in (a_shape, b_shape))
+        G = rng.normal(size=np.broadcast_shapes(a_shape[:-2], b_shape[:-2]) + (n, m))
+        value, gradients = student.gradient(
+            "matmul_broadcast", tensor(A, requires_grad=True), tensor(B, requires_grad=True),
+            cotangent=G,
+        )
+        what = f"for shapes {a_shape} and {b_shape}"
+        expect_close(value, A @ B, rtol=1e-4, atol=1e-5, what=f"matmul_broadcast {what}")
+        # Summed over the batch axes that A (or B) was broadcast along.
+        grad_A = (G @ np.swapaxes(B, -1, -2)).sum(axis=tuple(range(G.ndim - A.ndim)))
+        grad_A = grad_A.sum(axis=tuple(i for i, s in enumerate(a_shape[:-2]) if s == 1), keepdims=True)
+        grad_B = (np.swapaxes(A, -1, -2) @ G).sum(axis=tuple(range(G.ndim - B.ndim)))
+        expect_gradient(gradients[0], grad_A.reshape(a_shape), what=f"the gradient for A {what}")
+        expect_gradient(gradients[1], grad_B.reshape(b_shape), what=f"the gradient for B {what}")
+    expect_own_product(student)
+
+
+def _scaled_rows(rng, rows, cols):
+    """Random rows, each scaled by its own power of ten from 1e-30 to 1e30."""
+    exponents = rng.uniform(-30, 30, size=(rows, 1))
+    return rng.normal(size=(rows, cols)) * 10.0 ** exponents
+
+
+@checks.hidden(
+    "ch02.row_norms",
+    message="row_norms is right to 1e-5 for rows scaled from 1e-30 to 1e30 in one matrix, "
+    "square and tall and wide, large and small entries in one row, one column, zero rows "
+    "(exactly 0), and returns float32 without casting to float64",
+)
+def row_norms_random_scales(student, rng):
+    d = int(rng.integers(3, 7))
+    square = _scaled_rows(rng, d, d)
+    square[0] *= 1e30 / np.abs(square[0]).max()  # the extremes, always
+    square[1] *= 1e-30 / np.abs(square[1]).max()
+    # Large and small entries in one row: a scale from the smallest entry overflows.
+    within = np.array([[1e30, -1e-30, 2e29, 0.0], [1e-30, 3e-31, -1e-20, 1e-35], [1.0, 0.0, 0.0, 0.0]])
+    zeros = np.vstack([np.zeros((1, d + 2)), _scaled_rows(rng, 3, d + 2), np.zeros((1, d + 2))])
+    cases = [(square, "a square matrix"), (within, "rows with large and small entries"),
+             (zeros, "rows of zeros among scaled rows"),
+             (_scaled_rows(rng, 5, 1), "one column"),
+             (_scaled_rows(rng, 2, int(rng.integers(6, 12))), "a wide matrix"),
+             (_scaled_rows(rng, int(rng.integers(6, 12)), 2), "a tall matrix")]
+    for X, what in cases:
+        expect_row_norms(student, X.astype(np.float32), f"row_norms for {what}")
+    expect_float32_only(student)
+
+
+@checks.hidden(
+    "ch02.row_norms",
+    message="row_norms is differentiable keras.ops code: the gradient of sum(c * norms) is "
+    "c_i x_i / ||x_i|| row by row, at every scale",
+)
+def row_norms_gradient(student, rng):
+    X = _scaled_rows(rng, int(rng.integers(3, 6)), int(rng.integers(2, 6)))
+    X[0] *= 1e25 / np.abs(X[0]).max()
+    X[1] *= 1e-25 / np.abs(X[1]).max()
+    X = X.astype(np.float32)
+    c = rng.normal(size=X.shape[0])
+    value, gradients = student.gradient("row_norms", tensor(X, requires_grad=True), cotangent=c)
+    norms = expected_row_norms(X)
+    expect_close(value, norms, rtol=1e-5, atol=0, what="row_norms(X)")
+    X64 = X.astype(np.float64)
+    expect_gradient(gradients[0], c[:, None] * X64 / norms[:, None], what="the gradient of row_norms")
+    expect_float32_only(student)
 
 
 # ------------------------------------------------------------ 2.4 calculus
