@@ -47,6 +47,7 @@ import keras
 import numpy as np
 import torch
 from keras import ops
+from workbook.tryit import compare_choice, compare_prediction
 
 print(workbook.profiles.describe(), "| keras", keras.__version__, "| torch", torch.__version__)
 set_seed(42)
@@ -95,7 +96,7 @@ set_seed(42)
 # with the bias row broadcast to every example. Keras stores exactly this
 # $\mathbf{W}$: a `Dense` kernel has shape **(inputs, outputs)**. (PyTorch's
 # `nn.Linear` stores the transpose, (outputs, inputs); keep that in mind when
-# you compare with PyTorch code.)
+# you compare with PyTorch code, as Exercise 4.10 does.)
 
 # %%
 inputs = keras.Input(shape=(4,))
@@ -227,6 +228,46 @@ print("largest difference from softmax(o) - y:", float(ops.max(ops.abs(logits.gr
 # * Maximum likelihood leads to the cross-entropy loss $-\sum_j y_j \log \hat y_j$;
 #   combined with the softmax, its gradient with respect to the logits is
 #   $\mathrm{softmax}(\mathbf{o}) - \mathbf{y}$.
+
+# %% [markdown]
+# ### Try it
+#
+# 1. **Shift every logit.** Predict whether the probabilities change when
+#    the same number `try_shift` is added to every logit of a row, then run
+#    the cell with `try_shift = 10` and `100`. What does `naive_softmax` print
+#    at 100, and why? (Section 4.4.1 answers it.)
+# 2. **Temperature.** Divide the logits by a temperature `try_temperature`
+#    before the softmax. What happens to the largest probability as the
+#    temperature goes to 0, and as it grows? Try 0.1 and 10.
+# 3. **The loss of knowing nothing.** A model whose 10 logits are all zero
+#    predicts the uniform distribution. Predict its cross-entropy on any
+#    label, put it in `my_uniform_loss` and run: the cell measures it with
+#    Keras' loss. An untrained model with small weights starts near this
+#    value (the Try it of section 4.4 measures one).
+# 4. **Soft labels.** With `label_smoothing=0.1`, predict the sum over the
+#    10 classes of one example's gradient $\partial l / \partial o_j$
+#    (section 4.1.5 gives each term) and put it in `my_gradient_sum`.
+
+# %%
+my_uniform_loss = None  # question 3
+my_gradient_sum = None  # question 4
+try_shift, try_temperature = 10.0, 1.0
+
+O_try = keras.random.normal((2, 5), seed=1)
+change = ops.max(ops.abs(naive_softmax(O_try + try_shift) - naive_softmax(O_try)))
+print(f"largest change of a probability after adding {try_shift}: {float(change):.2e}")
+print(f"softmax(o / {try_temperature}) of row 0:",
+      np.round(ops.convert_to_numpy(naive_softmax(O_try / try_temperature))[0], 3))
+
+zero_logits, some_labels = torch.zeros(4, 10), torch.tensor([0, 3, 7, 9])
+uniform_loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(some_labels, zero_logits)
+compare_prediction(my_uniform_loss, uniform_loss, rel_tol=0.02, what="cross-entropy of all-zero logits")
+
+smooth_logits = torch.randn(1, 10, requires_grad=True)
+smoothed = keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1)
+smoothed(ops.one_hot(torch.tensor([3]), 10), smooth_logits).backward()
+compare_prediction(my_gradient_sum, smooth_logits.grad.sum(), abs_tol=1e-3,
+                   what="sum over the classes of the gradient")
 
 # %% [markdown]
 # ### Exercise 4.1: one-hot encoding
@@ -472,6 +513,50 @@ print(f"KL(P||Q) = {CE(P, Q) - H(P):.4f}   KL(Q||P) = {CE(Q, P) - H(Q):.4f}")
 #   predictions, which is maximum likelihood. Neither quantity is symmetric.
 
 # %% [markdown]
+# ### Try it
+#
+# 1. **A biased coin.** Predict the entropy, in bits, of a coin that shows
+#    heads 90% of the time (put it in `my_coin_bits`). Is it more or less
+#    than half a bit? What would a code for a long run of such tosses gain
+#    over one bit per toss?
+# 2. **Cross-entropy as a measured average.** The cell tosses the fair die
+#    $P$ and pays $-\log Q(j)$ nats for each outcome $j$, as a code built for
+#    the loaded die would. How close to $H(P, Q)$ is the average after 100
+#    tosses, and after 10,000? Change `try_tosses`.
+# 3. **Which direction costs more?** Take a nearly certain die $P$ (0.95 on
+#    face one, 0.01 on each other face) and the fair die as $Q$. Which is
+#    larger, $D_{\mathrm{KL}}(P\|Q)$ or $D_{\mathrm{KL}}(Q\|P)$? Put
+#    `"KL(P||Q)"` or `"KL(Q||P)"` in `my_larger` before you run.
+# 4. **A zero in Q.** Predict $H(P, Q)$ for the fair die $P$ and a die $Q$
+#    that never shows a six (`Q_zero`), then run. What does the answer say
+#    about a classifier that is certain a class cannot occur, and about the
+#    convention $0 \log 0 = 0$ (which direction does it rescue)?
+
+# %%
+my_coin_bits = None  # question 1
+my_larger = None     # question 3: "KL(P||Q)" or "KL(Q||P)"
+try_tosses = (100, 10_000)
+
+compare_prediction(my_coin_bits, H(np.array([0.9, 0.1])) / np.log(2), rel_tol=0.05,
+                   what="entropy of the 90% coin in bits")
+toss_rng = np.random.default_rng(3)
+for tosses in try_tosses:
+    faces = toss_rng.choice(6, size=tosses, p=P)
+    print(f"{tosses:6,d} tosses of P: average -log Q = {np.mean(-np.log(Q[faces])):.4f} nats "
+          f"(H(P, Q) = {CE(P, Q):.4f})")
+
+P_try = np.array([0.95, 0.01, 0.01, 0.01, 0.01, 0.01])
+Q_try = np.full(6, 1 / 6)
+kl_pq, kl_qp = CE(P_try, Q_try) - H(P_try), CE(Q_try, P_try) - H(Q_try)
+print(f"KL(P||Q) = {kl_pq:.4f}   KL(Q||P) = {kl_qp:.4f}")
+compare_choice(my_larger, "KL(P||Q)" if kl_pq > kl_qp else "KL(Q||P)",
+               options=["KL(P||Q)", "KL(Q||P)"], what="the larger divergence")
+
+Q_zero = np.array([0.2, 0.2, 0.2, 0.2, 0.2, 0.0])
+with np.errstate(divide="ignore"):  # log 0 = -inf is the point of question 4
+    print(f"H(P, Q_zero) = {CE(P, Q_zero)}")
+
+# %% [markdown]
 # ### Exercise 4.3: entropy, cross-entropy and KL divergence
 #
 # For discrete distributions given as 1-D arrays of probabilities (non-negative,
@@ -645,6 +730,7 @@ print(ops.argmax(y_hat, axis=1), "->", float(ops.mean(ops.cast(ops.argmax(y_hat,
 import inspect
 
 from workbook.classification import ScratchSGDClassifier, compile_classifier, evaluate_accuracy
+from workbook.datasets.digits import load_digits_split
 from workbook.scratch import sgd_step  # the update, shared with chapter 3
 
 print(inspect.getsource(ScratchSGDClassifier.train_step))
@@ -663,15 +749,27 @@ print(inspect.getsource(sgd_step))
 # are what `fit` prints and what callbacks see.
 #
 # Building the model is ordinary functional Keras; only the class changes.
+# Softmax regression takes many small steps, and on the torch backend most
+# of a small step's time is Keras' fixed work per step, not arithmetic, so
+# this chapter builds its models on `workbook.fastfit.FastModel`: a
+# `keras.Model` whose `fit` runs the same training with less work per step
+# (here it runs `ScratchSGDClassifier`'s `train_step` above, unchanged).
 
 # %%
-def softmax_regression_scratch(num_classes=10, lr=0.1):
-    inputs = keras.Input(shape=(28, 28, 1))
+from workbook.fastfit import FastModel
+
+
+class FastScratchSGDClassifier(FastModel, ScratchSGDClassifier):
+    """ScratchSGDClassifier's own train_step, run by FastModel's leaner fit loop."""
+
+
+def softmax_regression_scratch(num_classes=10, lr=0.1, input_shape=(28, 28, 1), sigma=0.01):
+    inputs = keras.Input(shape=input_shape)
     x = keras.layers.Flatten()(inputs)
-    logits = LinearScratch(num_classes)(x)
+    logits = LinearScratch(num_classes, sigma=sigma)(x)
     probabilities = keras.layers.Activation(softmax, name="softmax")(logits)
-    return ScratchSGDClassifier(inputs, probabilities, loss_fn=cross_entropy,
-                                learning_rate=lr, name="softmax_scratch")
+    return FastScratchSGDClassifier(inputs, probabilities, loss_fn=cross_entropy,
+                                    learning_rate=lr, name="softmax_scratch")
 
 
 set_seed(42)
@@ -727,6 +825,53 @@ show_images(test.images[wrong], titles=titles, num_rows=1, num_cols=8, name="ch0
 # * Overriding `train_step` on a functional model replaces the optimizer by
 #   hand-written SGD: torch autograd for gradients, `assign_sub` for the
 #   update, metric results returned to `fit`.
+
+# %% [markdown]
+# ### Try it
+#
+# These runs use scikit-learn's $8 \times 8$ handwritten digits (real
+# images, 1,297 for training; section 4.5.3 introduces them) instead of
+# Fashion-MNIST, so that each takes a moment and means something even where
+# Fashion-MNIST is mock data.
+#
+# 1. **Learning rate.** Predict which of the learning rates in `try_lrs`
+#    ends with the lowest training loss after `try_epochs` epochs, put it in
+#    `my_best_lr` and run. Then add 10 and 100 to the list: does softmax
+#    regression blow up the way linear regression does with too large a
+#    step? (Each entry of $\mathrm{softmax}(\mathbf{o}) - \mathbf{y}$ lies in
+#    $[-1, 1]$, whatever the logits.)
+# 2. **Initialize to zero.** Predict the loss of the untrained model when
+#    $\mathbf{W} = 0$ (`try_sigma = 0`), put it in `my_initial_loss` and run.
+#    Does the model still learn? All ten columns of $\mathbf{W}$ start equal:
+#    why do they not stay equal?
+# 3. **Batch size.** With the learning rate fixed, try `try_batch_size = 8`
+#    and `512`. Which reaches the lower loss in the same number of epochs,
+#    which takes longer, and how many updates does each make?
+# 4. **The naive softmax.** In `softmax_regression_scratch`, use
+#    `naive_softmax` instead of `softmax` and train with a learning rate of
+#    100. Does a NaN appear? Where does it come from?
+
+# %% tags=["heavy"]
+my_best_lr = None       # question 1: one of try_lrs
+my_initial_loss = None  # question 2
+try_lrs, try_sigma, try_batch_size = [0.01, 0.1, 1.0], 0.01, 64
+try_epochs = PROFILE.pick(tiny=2, default=10, full=10)
+
+(try_X, try_y), _ = load_digits_split()
+final_losses = {}
+for try_lr in try_lrs:
+    set_seed(42)
+    try_model = softmax_regression_scratch(lr=try_lr, input_shape=(8, 8, 1), sigma=try_sigma)
+    try_model.compile()
+    with torch.no_grad():
+        initial_loss = float(cross_entropy(try_model(try_X), try_y))
+    try_history = try_model.fit(try_X, try_y, batch_size=try_batch_size, epochs=try_epochs, verbose=0)
+    final_losses[try_lr] = try_history.history["loss"][-1]
+    print(f"lr {try_lr:>6}: loss before {initial_loss:.4f}, after {try_epochs} epochs "
+          f"{final_losses[try_lr]:.4f}, training accuracy {try_history.history['accuracy'][-1]:.3f}")
+compare_choice(my_best_lr, min(final_losses, key=final_losses.get), options=try_lrs,
+               what="learning rate with the lowest final loss")
+compare_prediction(my_initial_loss, initial_loss, rel_tol=0.02, what=f"loss before training (sigma {try_sigma})")
 
 # %% [markdown]
 # ### Exercise 4.4: a stable softmax along any axis
@@ -857,7 +1002,8 @@ check("ch04.sgd_steps")
 #
 # Keras has every piece we just wrote: `Flatten`, `Dense` for the affine map,
 # a cross-entropy loss and an SGD optimizer. The concise model is three lines
-# of the functional API. Note what is *missing* at the end: the model outputs
+# of the functional API (with `FastModel` for `keras.Model`, as in section
+# 4.4.5). Note what is *missing* at the end: the model outputs
 # **logits**, not probabilities. The softmax moves into the loss, for a reason
 # explained next.
 
@@ -868,7 +1014,7 @@ def softmax_regression(input_shape=(28, 28, 1), num_classes=10):
     logits = keras.layers.Dense(
         num_classes, kernel_initializer=keras.initializers.RandomNormal(stddev=0.01)
     )(x)
-    return keras.Model(inputs, logits, name="softmax_regression")
+    return FastModel(inputs, logits, name="softmax_regression")
 
 
 set_seed(42)
@@ -950,8 +1096,6 @@ print(f"test accuracy (counted): {evaluate_accuracy(concise_model, test):.4f}")
 # hold out 500 images for testing.
 
 # %% tags=["heavy"]
-from workbook.datasets.digits import load_digits_split
-
 (Xd_train, yd_train), (Xd_test, yd_test) = load_digits_split()  # 1,297 and 500 images
 set_seed(42)
 digits_model = softmax_regression(input_shape=(8, 8, 1), num_classes=10)
@@ -971,6 +1115,57 @@ print(f"digits ({digits_model.count_params()} parameters, {digits_epochs} epochs
 #   with the log-sum-exp trick; feeding probabilities instead either
 #   overflows (our own $-\log$) or clips (Keras' loss).
 # * `compile` + `fit` replace the scratch update; the model is the same.
+
+# %% [markdown]
+# ### Try it
+#
+# The cell trains the concise model on the real digits three ways, with
+# everything else as in section 4.5.3:
+#
+# * `"logits"`: the recipe above, logits out and `from_logits=True`;
+# * `"from_logits=False"`: the same logits, but the loss is told they are
+#   probabilities;
+# * `"double softmax"`: a softmax on the output *and* `from_logits=True`, so
+#   the loss applies a second softmax to probabilities.
+#
+# 1. Predict which of the three ends with the lowest test accuracy, put its
+#    name in `my_worst` and run. Then explain each result from section 4.5.1:
+#    what does Keras do with "probabilities" that are negative or above one,
+#    and what range of logits does the double softmax leave the loss?
+# 2. **Full batch.** Predict the test accuracy of the `"logits"` recipe when
+#    every epoch is a single step on all 1,297 images
+#    (`try_batch_size = len(Xd_train)`, `my_full_batch_accuracy`). How many
+#    epochs would it need to make as many updates as the run of section
+#    4.5.3 with batches of 64?
+# 3. **Learning rate.** The loss of softmax regression is convex, so larger
+#    steps only risk overshooting. Raise `try_lr` to 1 and then 10: does
+#    the `"logits"` model still train?
+
+# %% tags=["heavy"]
+my_worst = None                # question 1: "logits", "from_logits=False" or "double softmax"
+my_full_batch_accuracy = None  # question 2 (after setting try_batch_size)
+try_lr, try_batch_size = 0.1, 64
+
+
+def concise_variant(variant):
+    """Section 4.5.3's digits model, trained with one of the three loss set-ups."""
+    set_seed(42)
+    model = softmax_regression(input_shape=(8, 8, 1), num_classes=10)
+    if variant == "double softmax":
+        model = FastModel(model.input, keras.layers.Softmax()(model.output))
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=variant != "from_logits=False")
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=try_lr), loss=loss, metrics=["accuracy"])
+    model.fit(Xd_train, yd_train, batch_size=try_batch_size, epochs=digits_epochs, verbose=0)
+    return evaluate_accuracy(model, (Xd_test, yd_test))
+
+
+variant_accuracy = {v: concise_variant(v) for v in ["logits", "from_logits=False", "double softmax"]}
+for variant, acc in variant_accuracy.items():
+    print(f"{variant:>18}: test accuracy {acc:.3f} after {digits_epochs} epochs, batch {try_batch_size}")
+compare_choice(my_worst, min(variant_accuracy, key=variant_accuracy.get), options=list(variant_accuracy),
+               what="variant with the lowest test accuracy")
+compare_prediction(my_full_batch_accuracy, variant_accuracy["logits"], rel_tol=0.05,
+                   what=f"test accuracy of the logits recipe with batch size {try_batch_size}")
 
 # %% [markdown]
 # ### Exercise 4.9: cross-entropy from logits
@@ -993,20 +1188,24 @@ def ce_from_logits(O, y):
 check("ch04.ce_from_logits")
 
 # %% [markdown]
-# ### Exercise 4.10: the concise model for any image size
+# ### Exercise 4.10: moving a model from PyTorch to Keras
 #
-# Write `build_concise_model(input_shape, num_classes)`: a **functional**
-# model `keras.Input(input_shape)` → `Flatten` → `Dense(num_classes)` whose
-# output is the logits (no softmax). For `input_shape=(28, 28, 1)` and 10
-# classes it has 7,850 parameters; it must work for any image shape, colour
-# channels included. Draw the kernel from $\mathcal{N}(0, 0.01^2)$
-# (`kernel_initializer=keras.initializers.RandomNormal(stddev=0.01)`) and
-# start the bias at zero, as in section 4.5.
+# A colleague trained softmax regression in PyTorch: a `torch.nn.Linear`
+# layer on images flattened in the order Keras' `Flatten` uses for
+# channels-last images, with logits as outputs. You receive its `weight`, of
+# shape (classes, inputs), and its `bias`, of shape (classes,), as NumPy
+# arrays or torch tensors. Write `keras_from_torch_linear(weight, bias,
+# input_shape)`: a **functional** model `keras.Input(input_shape)` →
+# `Flatten` → `Dense` that holds the colleague's trained weights and, on
+# every image, outputs exactly the logits the PyTorch model outputs. The
+# number of classes comes from the weights. Section 4.1.2 says what to
+# watch for; a check with as many classes as inputs will notice a mistake
+# that the shapes alone do not.
 
 # %% tags=["exercise"] exercise="ch04.concise_model"
 # exercise: ch04.concise_model
-def build_concise_model(input_shape, num_classes):
-    """Functional softmax regression that outputs logits."""
+def keras_from_torch_linear(weight, bias, input_shape):
+    """Functional Input -> Flatten -> Dense with the logits of torch's nn.Linear(weight, bias)."""
     raise NotImplementedError("ch04.concise_model: write your answer here")
 
 
@@ -1173,6 +1372,47 @@ print("most confused:", most_confused(C_digits, [str(d) for d in range(10)]))
 # * The confusion matrix shows which classes are confused.
 
 # %% [markdown]
+# ### Try it
+#
+# 1. **Error bars for the digits.** The digits accuracy of section 4.5.3
+#    rests on 500 test images. Predict its standard deviation from the
+#    formula of section 4.6.1, put it in `my_std` and run: the cell measures
+#    the spread by **bootstrap**, recomputing the accuracy on 2,000 samples
+#    of 500 images drawn with replacement from the test set. Is a
+#    difference of 0.01 between two digits models worth reporting?
+# 2. **Reuse, scaled up.** In the reuse experiment of section 4.6.2, predict
+#    the best reused-test score of `try_models` random models on
+#    `try_examples` examples, put it in `my_best_score` and run. Then try
+#    2,000 models, and 1,000 examples: which of the two makes the fooling
+#    worse, and by how much?
+# 3. **How many looks?** After how many comparisons at the 5% level does
+#    the chance of at least one false discovery pass 99%? What level would
+#    Bonferroni use for that many?
+# 4. **The digits matrix.** Is the digits matrix of section 4.6.4 close to
+#    symmetric (is $C_{ij}$ close to $C_{ji}$)? Would you expect a "4
+#    predicted as 9" mistake to be as common as "9 predicted as 4"?
+
+# %% tags=["heavy"]
+my_std = None         # question 1
+my_best_score = None  # question 2
+try_models, try_examples = 200, 100
+
+correct_digits = (digit_pred == yd_test).astype(float)
+boot_rng = np.random.default_rng(2)
+resampled = boot_rng.integers(0, len(correct_digits), size=(2000, len(correct_digits)))
+compare_prediction(my_std, correct_digits[resampled].mean(axis=1).std(), rel_tol=0.15,
+                   what="bootstrap standard deviation of the digits test accuracy")
+acc_digits = correct_digits.mean()
+print(f"accuracy {acc_digits:.3f} on {len(correct_digits)} images; "
+      f"formula sqrt(a(1-a)/n) = {np.sqrt(acc_digits * (1 - acc_digits) / len(correct_digits)):.4f}")
+
+reuse_rng = np.random.default_rng(5)
+reuse_labels = reuse_rng.integers(0, 2, size=try_examples)
+reuse_scores = (reuse_rng.integers(0, 2, size=(try_models, try_examples)) == reuse_labels).mean(axis=1)
+compare_prediction(my_best_score, reuse_scores.max(), rel_tol=0.03,
+                   what=f"best score of {try_models} random models on {try_examples} reused examples")
+
+# %% [markdown]
 # ### Exercise 4.11: the confusion matrix
 #
 # Write `confusion_matrix(y_true, y_pred, num_classes)`: `y_true` and `y_pred`
@@ -1275,7 +1515,7 @@ print(f"source mean {x_source.mean():.2f}, target mean {x_target.mean():.2f}")
 def logistic_regression(name):
     inputs = keras.Input(shape=(1,))
     logit = keras.layers.Dense(1)(inputs)
-    model = keras.Model(inputs, logit, name=name)
+    model = FastModel(inputs, logit, name=name)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.05),
                   loss=keras.losses.BinaryCrossentropy(from_logits=True),
                   metrics=[keras.metrics.BinaryAccuracy(threshold=0.0)])
@@ -1303,7 +1543,9 @@ print(f"weighted source mean {np.sum(beta * x_source[:, 0]) / beta.sum():.2f} "
 # %% [markdown]
 # Now the classifier itself, trained on the labelled source data twice:
 # plainly, and with the importance weights. Both are evaluated on the target
-# data, which neither saw.
+# data, which neither saw. (A `fit` with `sample_weight` is one that
+# `FastModel` hands to Keras' stock loop, so the weighted run takes the
+# ordinary path; the training is the same either way.)
 
 # %% tags=["heavy"]
 results = {}
@@ -1323,7 +1565,8 @@ grid = np.linspace(-3, 4.5, 200, dtype="float32").reshape(-1, 1)
 curves = {"true P(y=1|x)": 1 / (1 + np.exp(-4 * np.sin(1.5 * grid[:, 0])))}
 for label, (classifier, _, _) in results.items():
     curves[label] = ops.convert_to_numpy(ops.sigmoid(classifier.predict(grid, verbose=0)[:, 0]))
-plot(grid[:, 0], curves, xlabel="x", ylabel="P(y = 1 | x)", name="ch04_covariate_shift")
+plot(grid[:, 0], curves, xlabel="x", ylabel="P(y = 1 | x)", name="ch04_covariate_shift",
+     title="Covariate shift: classifiers trained on the source")
 
 # %% [markdown]
 # The unweighted classifier fits the rule where the source data are
@@ -1463,6 +1706,50 @@ for size in (250, 2_500, 25_000):
 #   discriminator as $\beta = \exp(h(\mathbf{x}))$ (equal sample sizes).
 # * Label shift uses $\beta = p(y)/q(y)$, with $p(y)$ estimated through the
 #   confusion matrix; concept shift calls for continual updating.
+
+# %% [markdown]
+# ### Try it
+#
+# The cell redraws the covariate-shift example of section 4.7.2 with the
+# target mean `try_shift` and weights the source points with the *true*
+# ratio of the two Gaussians, $\beta(x) = \exp(\mu x - \mu^2/2)$ for a target
+# mean $\mu$, so that only the weighting itself is on trial.
+#
+# 1. **Effective sample size.** A weighted average over $n$ points is about
+#    as precise as a plain average over
+#    $n_{\text{eff}} = (\sum_i \beta_i)^2 / \sum_i \beta_i^2$ of them. Predict
+#    $n_{\text{eff}}$ for the 2,000 source points at $\mu = 1.5$ (put it in
+#    `my_ess`), run, then try $\mu = 0.5$ and $\mu = 3$. (For two unit
+#    Gaussians $n_{\text{eff}} / n$ tends to $\exp(-\mu^2)$: check it.)
+# 2. **Does weighting still help?** Predict which classifier has the lower
+#    target loss, `"unweighted"` or `"importance-weighted"`, at
+#    $\mu = 0.5$, $1.5$ and $3$ (`my_better`). Where does weighting stop
+#    paying, and what does $n_{\text{eff}}$ say about why?
+# 3. **Label shift, clipped.** In the first cell of section 4.7.3, clip the
+#    estimate `p_hat` $= M^{-1}\mu$ at zero and renormalize it to sum to one.
+#    Does its total error go down? Is clipping a bias or a variance fix?
+
+# %% tags=["heavy"]
+my_ess = None     # question 1
+my_better = None  # question 2: "unweighted" or "importance-weighted"
+try_shift = 1.5
+
+try_rng = np.random.default_rng(1)
+x_src, y_src = draw_shifted(2000, 0.0, try_rng)
+x_tgt, y_tgt = draw_shifted(2000, try_shift, try_rng)
+true_beta = np.exp(try_shift * x_src[:, 0] - try_shift**2 / 2)  # p(x) / q(x) of the two Gaussians
+compare_prediction(my_ess, true_beta.sum() ** 2 / np.sum(true_beta**2), rel_tol=0.25,
+                   what=f"effective sample size at target mean {try_shift}")
+target_losses = {}
+for label, weights in [("unweighted", None), ("importance-weighted", true_beta)]:
+    set_seed(0)
+    try_classifier = logistic_regression("try_" + label.replace("-", "_"))
+    try_classifier.fit(x_src, y_src, sample_weight=weights, batch_size=256,
+                       epochs=PROFILE.pick(tiny=10, default=60, full=60), verbose=0)
+    target_losses[label] = try_classifier.evaluate(x_tgt, y_tgt, verbose=0)[0]
+    print(f"{label:>20}: target loss {target_losses[label]:.3f}")
+compare_choice(my_better, min(target_losses, key=target_losses.get), options=list(target_losses),
+               what="classifier with the lower target loss")
 
 # %% [markdown]
 # ### Exercise 4.12: importance weights for covariate shift

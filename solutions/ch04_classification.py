@@ -161,14 +161,14 @@ def ce_from_logits(O, y):
 
 # %% tags=["exercise"] exercise="ch04.concise_model"
 # exercise: ch04.concise_model
-def build_concise_model(input_shape, num_classes):
-    """Functional softmax regression that outputs logits."""
+def keras_from_torch_linear(weight, bias, input_shape):
+    """Functional Input -> Flatten -> Dense with the logits of torch's nn.Linear(weight, bias)."""
+    weight, bias = ops.convert_to_numpy(weight), ops.convert_to_numpy(bias)
     inputs = keras.Input(shape=input_shape)
-    x = keras.layers.Flatten()(inputs)
-    logits = keras.layers.Dense(
-        num_classes, kernel_initializer=keras.initializers.RandomNormal(stddev=0.01)
-    )(x)
-    return keras.Model(inputs, logits)
+    dense = keras.layers.Dense(weight.shape[0])  # one output per class: torch's (classes, inputs)
+    model = keras.Model(inputs, dense(keras.layers.Flatten()(inputs)))
+    dense.set_weights([weight.T, bias])  # a Keras kernel is (inputs, outputs), the transpose
+    return model
 
 
 # %% tags=["exercise"] exercise="ch04.confusion_matrix"

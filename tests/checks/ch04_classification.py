@@ -275,23 +275,23 @@ def ce_from_logits_values(student, rng):
 
 
 @checks.visible("ch04.concise_model", points=1,
-                message="build_concise_model((28, 28, 1), 10) is a functional Input -> Flatten -> "
-                        "Dense(10) model with 7,850 parameters that outputs logits "
-                        "flatten(X) @ W + b (no softmax)")
-def concise_model_fashion_mnist(student, rng):
-    W = 0.1 * rng.normal(size=(784, 10))
-    b = rng.normal(size=10)
+                message="keras_from_torch_linear(weight, bias, (28, 28, 1)) for a torch "
+                        "nn.Linear(784, 10) is a functional Input -> Flatten -> Dense model with "
+                        "7,850 parameters whose outputs are torch's logits flatten(X) @ weight.T + bias")
+def concise_model_from_torch(student, rng):
+    weight = 0.1 * rng.normal(size=(10, 784))  # torch's layout: (classes, inputs)
+    bias = rng.normal(size=10)
     X = rng.random(size=(4, 28, 28, 1))
     info = expect_functional(
-        student.model("build_concise_model", (28, 28, 1), 10, inputs=X, set_weights=[W, b])
+        student.model("keras_from_torch_linear", weight, bias, (28, 28, 1), inputs=X)
     )
     names = layer_names(info)
     expect_true("Flatten" in names and "Dense" in names,
                 f"the model's layers are {names}; expected Flatten and Dense")
     expect_true(info.count_params == 7850,
                 f"the model has {info.count_params} parameters; expected 784 * 10 + 10 = 7850")
-    expect_close(info.outputs, X.reshape(4, -1) @ W + b, rtol=1e-4, atol=1e-4,
-                 what="the model's output (logits)")
+    expect_close(info.outputs, X.reshape(4, -1) @ weight.T + bias, rtol=1e-4, atol=1e-4,
+                 what="the model's output (torch's logits)")
 
 
 # --------------------------------------------- 4.6 the confusion matrix

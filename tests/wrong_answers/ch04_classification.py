@@ -474,33 +474,54 @@ def ce_from_logits(O, y):
     # ------------------------------------------------------ concise_model
     dict(
         exercise="ch04.concise_model",
-        why="a Sequential model instead of the functional API",
-        rejected_by=["concise_model_fashion_mnist", "concise_model_hidden"],
-        source="""
-def build_concise_model(input_shape, num_classes):
-    return keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten(),
-                             keras.layers.Dense(num_classes)])
-""",
+        why="copies torch's weight as the kernel without transposing: a shape error, or, "
+            "with as many classes as inputs, silently wrong logits",
+        rejected_by=["concise_model_from_torch", "concise_model_colour_tensors",
+                     "concise_model_square"],
+        source=mutant("ch04.concise_model", "dense.set_weights([weight.T, bias])",
+                      "dense.set_weights([weight, bias])"),
     ),
     dict(
         exercise="ch04.concise_model",
-        why="Dense without Flatten: acts on the channel axis only",
-        rejected_by=["concise_model_fashion_mnist", "concise_model_hidden"],
-        source="""
-def build_concise_model(input_shape, num_classes):
-    inputs = keras.Input(shape=input_shape)
-    return keras.Model(inputs, keras.layers.Dense(num_classes)(inputs))
-""",
+        why="reshapes torch's (classes, inputs) weight to (inputs, classes) instead of "
+            "transposing it: the right shape, the entries scrambled",
+        rejected_by=["concise_model_from_torch", "concise_model_colour_tensors",
+                     "concise_model_square"],
+        source=mutant("ch04.concise_model", "dense.set_weights([weight.T, bias])",
+                      "dense.set_weights([weight.reshape(weight.shape[1], weight.shape[0]), bias])"),
     ),
     dict(
         exercise="ch04.concise_model",
-        why="softmax on the output: returns probabilities, not logits",
-        rejected_by=["concise_model_fashion_mnist", "concise_model_hidden"],
+        why="softmax on the output: returns probabilities, not the logits torch outputs",
+        rejected_by=["concise_model_from_torch", "concise_model_colour_tensors",
+                     "concise_model_square"],
+        source=mutant("ch04.concise_model", "keras.layers.Dense(weight.shape[0])",
+                      'keras.layers.Dense(weight.shape[0], activation="softmax")'),
+    ),
+    dict(
+        exercise="ch04.concise_model",
+        why="builds the architecture but never loads the trained weights (random Glorot kernel)",
+        rejected_by=["concise_model_from_torch", "concise_model_colour_tensors",
+                     "concise_model_square"],
         source="""
-def build_concise_model(input_shape, num_classes):
+def keras_from_torch_linear(weight, bias, input_shape):
     inputs = keras.Input(shape=input_shape)
     x = keras.layers.Flatten()(inputs)
-    return keras.Model(inputs, keras.layers.Dense(num_classes, activation="softmax")(x))
+    return keras.Model(inputs, keras.layers.Dense(len(bias))(x))
+""",
+    ),
+    dict(
+        exercise="ch04.concise_model",
+        why="a Sequential model instead of the functional API",
+        rejected_by=["concise_model_from_torch", "concise_model_colour_tensors",
+                     "concise_model_square"],
+        source="""
+def keras_from_torch_linear(weight, bias, input_shape):
+    weight, bias = np.asarray(weight), np.asarray(bias)
+    model = keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten(),
+                              keras.layers.Dense(weight.shape[0])])
+    model.layers[-1].set_weights([weight.T, bias])
+    return model
 """,
     ),
     # --------------------------------------------------- confusion_matrix
@@ -711,18 +732,10 @@ def confusion_matrix(y_true, y_pred, num_classes):
     ),
     dict(
         exercise="ch04.concise_model",
-        why="Dense's default initializer (glorot_uniform) where the statement fixes N(0, 0.01^2)",
-        rejected_by=["concise_model_normal_weights"],
-        source=mutant("ch04.concise_model", """(
-        num_classes, kernel_initializer=keras.initializers.RandomNormal(stddev=0.01)
-    )""", "(num_classes)"),
-    ),
-    dict(
-        exercise="ch04.concise_model",
-        why="a kernel spread of 0.02 instead of 0.01",
-        rejected_by=["concise_model_normal_weights"],
-        secrets=20,
-        source=mutant("ch04.concise_model", "RandomNormal(stddev=0.01)", "RandomNormal(stddev=0.02)"),
+        why="one output per input column: the class count read from torch's second axis",
+        rejected_by=["concise_model_from_torch", "concise_model_colour_tensors"],
+        source=mutant("ch04.concise_model", "keras.layers.Dense(weight.shape[0])",
+                      "keras.layers.Dense(weight.shape[-1])"),
     ),
     dict(
         exercise="ch04.sgd_steps",

@@ -16,7 +16,7 @@ from workbook.grading import (
     Checks, expect_array, expect_close, expect_dtype_kind, expect_functional, expect_gradient,
     expect_number_close, expect_true, tensor,
 )
-from workbook.grading.expect import expect_dtype, expect_normal_sample
+from workbook.grading.expect import expect_dtype
 
 checks = Checks("ch04")
 
@@ -354,38 +354,33 @@ def ce_from_logits_mixed_scales_and_gradient(student, rng):
 
 
 @checks.hidden("ch04.concise_model",
-               message="build_concise_model works for colour images and other class counts "
-                       "(flattening channels-last images row by row)")
-def concise_model_hidden(student, rng):
+               message="keras_from_torch_linear gives torch's logits for colour images and other "
+                       "class counts, with weights passed as torch tensors")
+def concise_model_colour_tensors(student, rng):
     shape = (int(rng.integers(4, 7)), int(rng.integers(4, 7)), 3)
     q = int(rng.integers(2, 6))
     d = int(np.prod(shape))
-    W = rng.normal(size=(d, q))
-    b = rng.normal(size=q)
+    weight, bias = rng.normal(size=(q, d)), rng.normal(size=q)
     X = rng.random(size=(3, *shape))
-    info = expect_functional(
-        student.model("build_concise_model", shape, q, inputs=X, set_weights=[W, b])
-    )
+    info = expect_functional(student.model("keras_from_torch_linear", tensor(weight), tensor(bias),
+                                           shape, inputs=X))
     expect_true(info.count_params == d * q + q,
                 f"for input shape {shape} and {q} classes the model has {info.count_params} "
                 f"parameters; expected {d * q + q}")
-    expect_close(info.outputs, X.reshape(3, -1) @ W + b, rtol=1e-4, atol=1e-4,
+    expect_close(info.outputs, X.reshape(3, -1) @ weight.T + bias, rtol=1e-4, atol=1e-4,
                  what="the logits for colour images")
 
 
 @checks.hidden("ch04.concise_model",
-               message="a new concise model draws its kernel from N(0, 0.01^2) and starts its "
-                       "bias at zero")
-def concise_model_normal_weights(student, rng):
-    q = int(rng.integers(3, 6))
-    fresh = expect_functional(student.model("build_concise_model", (40, 50, 3), q))
-    expect_true(len(fresh.weights) == 2, f"expected two weights (kernel, bias), got "
-                                         f"{len(fresh.weights)}")
-    kernel, bias = fresh.weights
-    # At least 18,000 draws, reseeded per student: the spread is known to within
-    # 3.2% (SAMPLE_Z standard errors); Dense's default glorot_uniform fails too.
-    expect_normal_sample(kernel, 0.01, what="the initial kernel")
-    expect_close(bias, np.zeros(q), what="the initial bias")
+               message="keras_from_torch_linear is right when there are as many classes as inputs, "
+                       "where a kernel left in torch's (classes, inputs) layout still fits")
+def concise_model_square(student, rng):
+    shape = (2, 2, 1)
+    weight, bias = rng.normal(size=(4, 4)), rng.normal(size=4)
+    X = rng.random(size=(5, *shape))
+    info = expect_functional(student.model("keras_from_torch_linear", weight, bias, shape, inputs=X))
+    expect_close(info.outputs, X.reshape(5, -1) @ weight.T + bias, rtol=1e-4, atol=1e-4,
+                 what="the logits of a 4-input, 4-class model")
 
 
 # --------------------------------------------- 4.6 the confusion matrix
