@@ -304,7 +304,7 @@ for ax, image, title in zip(axes, [photo, np.abs(vertical_edges), np.abs(horizon
     ax.imshow(image, cmap="gray_r" if title != "photo" else "gray")
     ax.set_title(title)
     ax.axis("off")
-show_or_save(fig, "ch07_edges")
+show_or_save(fig, "ch07_edges", mock=False)  # a generated image
 
 # %% [markdown]
 # ### 7.2.4 Learning a kernel
@@ -947,7 +947,7 @@ print(f"test accuracy ({lenet_activation} LeNet, Fashion-MNIST subset): "
 
 # %% tags=["heavy"]
 (digits_x, digits_y), (digits_val_x, digits_val_y) = load_digit_images(28)
-show_images(digits_x[:18], [str(d) for d in digits_y[:18]], name="ch07_digits")
+show_images(digits_x[:18], [str(d) for d in digits_y[:18]], name="ch07_digits", mock=False)
 digit_epochs = PROFILE.pick(tiny=1, default=10, full=20)
 digit_rows = PROFILE.pick(tiny=256, default=len(digits_y), full=len(digits_y))  # tiny: a subset
 for activation in ("sigmoid", "relu"):

@@ -1043,7 +1043,7 @@ runs = read_log(log_path)
 for name, logged in runs.items():
     print(f"{name}: after {logged['epoch'][-1]} epochs val_accuracy {logged['val_accuracy'][-1]:.3f} "
           f"on the {len(cancer_test)} test tumours, {logged['seconds'][-1]:.1f} s")
-plot_runs(runs, ["loss", "val_loss", "val_accuracy"], name="ch12_runs")
+plot_runs(runs, ["loss", "val_loss", "val_accuracy"], name="ch12_runs", mock=False)  # real data
 print("logged per epoch:", ", ".join(list(runs["adam"])[:8]), "...")
 
 # %% [markdown]
@@ -1295,7 +1295,7 @@ for build in (lambda: course_net(inception_a, 10, 20, "inception_net"),
     start = time.perf_counter()
     net.fit(digits_train_x[:n_digits], digits_train_y[:n_digits], batch_size=64, epochs=cnn_epochs, verbose=2,
             validation_data=(digits_val_x, digits_val_y),
-            callbacks=[LivePlot(["loss", "val_loss", "val_accuracy"], name=f"ch12_{net.name}")])
+            callbacks=[LivePlot(["loss", "val_loss", "val_accuracy"], name=f"ch12_{net.name}", mock=False)])
     print(f"{net.name}: validation accuracy {evaluate_accuracy(net, (digits_val_x, digits_val_y)):.3f} "
           f"({PROFILE.name} profile, {cnn_epochs} epochs, {time.perf_counter() - start:.0f} s)")
 

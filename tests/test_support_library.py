@@ -294,3 +294,25 @@ def test_live_plot_on_real_data_is_not_marked_mock(tmp_path, monkeypatch):
     curves = LivePlot(name="ch99_digits", mock=False)
     _fit_with(curves, epochs=1)
     assert curves.saved_path == tmp_path / "ch99_digits.png"
+
+
+def test_curves_of_functions_are_not_mock_data_but_images_of_a_data_set_are(tmp_path, monkeypatch):
+    import numpy as np
+
+    from workbook.attention import show_heatmaps
+    from workbook.classification import show_images
+    from workbook.plotting import plot, scatter
+
+    monkeypatch.setenv("WORKBOOK_FIGURES", str(tmp_path))
+    monkeypatch.setenv("WORKBOOK_MOCK_DATA", "1")
+    x = np.linspace(0, 1, 5)
+    assert plot(x, {"x^2": x ** 2}, name="ch99_curve") == tmp_path / "ch99_curve.png"
+    assert scatter(x, {"x": x}, name="ch99_points") == tmp_path / "ch99_points.png"
+    assert show_heatmaps(np.eye(3)[None, None], "keys", "queries", name="ch99_attention") \
+        == tmp_path / "ch99_attention.png"
+    # curves measured on a data set that may be mocked say so when asked
+    assert plot(x, [x], name="ch99_measured", mock=None) == tmp_path / "ch99_measured_mock.png"
+    images = np.zeros((2, 4, 4))
+    assert show_images(images, num_rows=1, num_cols=2, name="ch99_images") == tmp_path / "ch99_images_mock.png"
+    assert show_images(images, num_rows=1, num_cols=2, name="ch99_digits", mock=False) \
+        == tmp_path / "ch99_digits.png"

@@ -19,7 +19,9 @@ the book fills masked scores with -1e6, so such a row comes out *uniform*
 
 The custom layers are registered (package ``workbook``) and have a
 ``get_config``, so models holding them save to and load from ``.keras``
-files.
+files. The models that are trained (the translators' ``model``, the ViT)
+are ``workbook.fastfit.FastModel`` s; encoders, decoders and probes stay
+plain ``keras.Model``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import torch
 from keras import layers, ops
 
 from workbook import seq2seq
+from workbook.fastfit import FastModel
 
 MASK_VALUE = -1e6  # the book's fill value for masked scores
 _register = keras.saving.register_keras_serializable(package="workbook")
@@ -376,8 +379,8 @@ def build_transformer(src_vocab_size: int, tgt_vocab_size: int, num_hiddens: int
     decoder = keras.Model([tokens, memory, memory_valid], logits, name="transformer_decoder")
 
     tgt_in = keras.Input((None,), dtype="int32", name="tgt_in")
-    model = keras.Model([src, valid, tgt_in], decoder([tgt_in, encoder([src, valid]), valid]),
-                        name="transformer")
+    model = FastModel([src, valid, tgt_in], decoder([tgt_in, encoder([src, valid]), valid]),
+                      name="transformer")
     return TransformerSeq2Seq(encoder, decoder, model)
 
 
@@ -484,7 +487,7 @@ def build_bahdanau(src_vocab_size: int, tgt_vocab_size: int, embed_size: int, nu
     tgt_in = keras.Input((num_steps,), dtype="int32", name="tgt_in")
     enc_outputs, *states = encoder([src, valid])
     logits = decoder(tgt_in, enc_outputs, valid, states)[0]
-    return BahdanauSeq2Seq(encoder, decoder, keras.Model([src, valid, tgt_in], logits, name="bahdanau"))
+    return BahdanauSeq2Seq(encoder, decoder, FastModel([src, valid, tgt_in], logits, name="bahdanau"))
 
 
 # ------------------------------------------------------------------ ViT
@@ -541,7 +544,7 @@ def vit_block(x, num_hiddens: int, mlp_num_hiddens: int, num_heads: int, dropout
 
 def build_vit(image_shape, patch_size: int, num_hiddens: int, mlp_num_hiddens: int, num_heads: int,
               num_blks: int, num_classes: int = 10, emb_dropout: float = 0.1, blk_dropout: float = 0.1,
-              name: str = "vit") -> keras.Model:
+              name: str = "vit") -> FastModel:
     """The book's ViT: patches, ``<cls>``, learned positions, ``num_blks`` blocks, LN + Dense on ``<cls>``."""
     images = keras.Input(image_shape, name="images")
     x = ClassToken(name="cls_token")(patch_embedding(images, patch_size, num_hiddens))
@@ -549,15 +552,18 @@ def build_vit(image_shape, patch_size: int, num_hiddens: int, mlp_num_hiddens: i
     for i in range(num_blks):
         x = vit_block(x, num_hiddens, mlp_num_hiddens, num_heads, blk_dropout, f"block{i + 1}")
     x = layers.LayerNormalization(epsilon=1e-5, name="head_ln")(x[:, 0])
-    return keras.Model(images, layers.Dense(num_classes, name="head")(x), name=name)
+    return FastModel(images, layers.Dense(num_classes, name="head")(x), name=name)
 
 
 # --------------------------------------------------------------- figures
 
 
 def show_heatmaps(matrices, xlabel: str, ylabel: str, titles=None, name: str = "attention",
-                  cmap: str = "Reds"):
-    """The book's ``show_heatmaps``: ``matrices`` (rows, cols, Tq, Tk), one panel each."""
+                  cmap: str = "Reds", mock: bool | None = False):
+    """The book's ``show_heatmaps``: ``matrices`` (rows, cols, Tq, Tk), one panel each.
+    Attention weights come from generated inputs and models trained on
+    generated data, so they are not marked as mock data unless ``mock`` says
+    so (see ``workbook.plotting.show_or_save``)."""
     from workbook.plotting import pyplot, show_or_save
 
     matrices = np.asarray(matrices)
@@ -577,4 +583,4 @@ def show_heatmaps(matrices, xlabel: str, ylabel: str, titles=None, name: str = "
             if titles is not None:
                 axes[i, j].set_title(titles[j])
     fig.colorbar(image, ax=axes, shrink=0.6)
-    return show_or_save(fig, name)
+    return show_or_save(fig, name, mock)

@@ -66,12 +66,15 @@ def show_images(
     num_cols: int = 9,
     scale: float = 1.5,
     name: str = "images",
+    mock: bool | None = None,
 ):
     """Draw the first ``num_rows * num_cols`` images in a grid.
 
     ``images`` has shape (N, H, W) or (N, H, W, 1), any numeric dtype.
     In a notebook the grid is shown inline; otherwise it is saved as a PNG
-    under ``WORKBOOK_FIGURES`` and the path is returned.
+    under ``WORKBOOK_FIGURES`` and the path is returned. ``mock`` as in
+    ``workbook.plotting.show_or_save``: ``None`` follows ``WORKBOOK_MOCK_DATA``,
+    ``False`` is for images that are real whatever it says (sklearn's digits).
     """
     if num_rows < 1 or num_cols < 1:
         raise ValueError(f"num_rows and num_cols must be >= 1, got {num_rows}, {num_cols}")
@@ -93,7 +96,7 @@ def show_images(
         if titles is not None:
             ax.set_title(str(titles[index]), fontsize=8)
     fig.tight_layout()
-    return show_or_save(fig, name)
+    return show_or_save(fig, name, mock)
 
 
 class ScratchSGDClassifier(keras.Model):

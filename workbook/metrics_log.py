@@ -68,8 +68,9 @@ def read_log(path) -> dict[str, dict[str, list[float]]]:
 
 
 def plot_runs(runs: dict[str, dict[str, list[float]]], metrics, *, name: str = "runs",
-              yscale: str = "linear"):
-    """One panel per metric, one curve per run, over the epochs."""
+              yscale: str = "linear", mock: bool | None = None):
+    """One panel per metric, one curve per run, over the epochs (marked as mock
+    data as ``workbook.plotting.show_or_save`` decides from ``mock``)."""
     metrics = list(metrics)
     if not metrics or not runs:
         raise ValueError("plot_runs needs at least one run and one metric")
@@ -86,4 +87,4 @@ def plot_runs(runs: dict[str, dict[str, list[float]]], metrics, *, name: str = "
         ax.grid(True, alpha=0.3)
         ax.legend()
     fig.tight_layout()
-    return show_or_save(fig, name)
+    return show_or_save(fig, name, mock)

@@ -92,11 +92,15 @@ def plot(
     title: str = "",
     name: str = "plot",
     figsize=(5, 3.5),
+    mock: bool | None = False,
 ):
     """Draw one or more curves over ``x``.
 
     ``ys`` is either a dict ``{label: values}`` or a list of value arrays.
-    Returns the saved PNG path when not in a notebook, else None.
+    Returns the saved PNG path when not in a notebook, else None. Curves are
+    mostly of functions and generated data, so they are not marked as mock
+    data unless ``mock`` says so (``None``: ``WORKBOOK_MOCK_DATA`` decides,
+    for curves measured on a data set that may be mocked).
     """
     plt = pyplot()
     curves = ys.items() if isinstance(ys, dict) else ((None, y) for y in ys)
@@ -114,7 +118,7 @@ def plot(
     if isinstance(ys, dict):
         ax.legend()
     ax.grid(True, alpha=0.3)
-    return show_or_save(fig, name)
+    return show_or_save(fig, name, mock)
 
 
 def scatter(
@@ -127,6 +131,7 @@ def scatter(
     name: str = "scatter",
     figsize=(5, 3.5),
     size: float = 4,
+    mock: bool | None = False,
 ):
     """Draw one or more point clouds over ``x`` (no connecting lines).
 
@@ -148,7 +153,7 @@ def scatter(
     if isinstance(ys, dict):
         ax.legend()
     ax.grid(True, alpha=0.3)
-    return show_or_save(fig, name)
+    return show_or_save(fig, name, mock)
 
 
 def _marker(count: int) -> str | None:
