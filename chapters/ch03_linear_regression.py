@@ -49,6 +49,7 @@
 # %% tags=["setup"]
 import workbook  # selects the torch backend before Keras is imported
 from workbook import PROFILE, check, set_seed
+from workbook.tryit import compare_choice, compare_prediction
 import keras
 import numpy as np
 import torch
@@ -303,6 +304,75 @@ plot(
 # * Watch the shapes: a column minus a flat vector broadcasts to a matrix.
 
 # %% [markdown]
+# ### Try it
+#
+# 1. **Fixed costs.** The loop of section 3.1.6 pays Python's overhead once
+#    per element, so its time grows in proportion to $n$. How much longer
+#    does the *vectorized* addition take for 100 times as many elements,
+#    $10^6$ instead of $10^4$? Write your guess in `my_vector_ratio` and run
+#    the cell below, which times both sizes (the best of 20 repeats, since
+#    one call takes microseconds). If the measured ratio is far below 100, what is the
+#    small addition spending its time on?
+# 2. **Closed form against gradient descent.** The cell also solves a small
+#    problem (100 examples, two features and a column of ones for the bias)
+#    by the normal equations, then runs full-batch gradient descent on the
+#    mean half squared loss from zero with learning rate `gd_lr = 0.1`.
+#    Predict how many steps it takes until every parameter is within 0.001
+#    of the closed form (`my_steps`). A way to estimate it: each step shrinks
+#    the gap along each eigenvector of
+#    $\tilde{\mathbf{X}}^\top\tilde{\mathbf{X}}/n$ by the factor
+#    $1 - \eta\lambda$, where $\lambda$ is its eigenvalue (the cell prints
+#    them), and the largest gap starts at the size of the bias, 4.2.
+# 3. **The learning rate.** Try `gd_lr` = 0.5, 1 and 1.5, then 2.5. Which
+#    converges in the fewest steps? Why can 1.5 overshoot and still converge
+#    while 2.5 diverges? Compare with $2/\lambda_{\max}$, which the cell
+#    prints.
+# 4. **No unique minimum.** Append a copy of the first column to the design
+#    matrix (`gd_design = np.hstack([gd_design, gd_design[:, :1]])`). What
+#    does `np.linalg.solve` do with the normal equations now, and what does
+#    `np.linalg.lstsq(gd_design, gd_labels)` return instead? Why are there
+#    infinitely many minimizers?
+
+# %%
+my_vector_ratio = None  # question 1: time for 100 n elements / time for n elements
+my_steps = None  # question 2: steps of gradient descent to get within 0.001
+gd_lr = 0.1  # question 3
+
+
+def vector_add_seconds(size, repeats=20):
+    """The best of `repeats` timings of one vectorized addition of two vectors of ones."""
+    x, y = ops.ones(size), ops.ones(size)
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        x + y
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
+vector_size = 10_000
+small_seconds, large_seconds = vector_add_seconds(vector_size), vector_add_seconds(100 * vector_size)
+print(f"vectorized: {vector_size} elements {small_seconds:.2e} s, {100 * vector_size} elements {large_seconds:.2e} s")
+compare_prediction(my_vector_ratio, large_seconds / small_seconds, rel_tol=0.5,
+                   what="time ratio of the two additions")
+
+gd_rng = np.random.default_rng(5)
+gd_design = np.hstack([gd_rng.normal(size=(100, 2)), np.ones((100, 1))])
+gd_labels = gd_design @ np.array([2.0, -3.4, 4.2]) + 0.01 * gd_rng.normal(size=100)
+closed_form = np.linalg.solve(gd_design.T @ gd_design, gd_design.T @ gd_labels)
+eigenvalues = np.linalg.eigvalsh(gd_design.T @ gd_design / len(gd_design))
+print("eigenvalues of X^T X / n:", eigenvalues.round(3), f"| 2 / largest: {2 / eigenvalues.max():.3f}")
+theta, steps = np.zeros(3), 0
+while 1e-3 <= np.max(np.abs(theta - closed_form)) < 1e6 and steps < 10_000:
+    theta = theta - gd_lr * gd_design.T @ (gd_design @ theta - gd_labels) / len(gd_labels)
+    steps += 1
+largest_gap = np.max(np.abs(theta - closed_form))
+if largest_gap < 1e-3:
+    compare_prediction(my_steps, steps, rel_tol=0.25, what=f"steps at learning rate {gd_lr}")
+else:
+    print(f"learning rate {gd_lr}: after {steps} steps the largest gap is {largest_gap:.3g}, not below 0.001")
+
+# %% [markdown]
 # ### Exercise 3.1: the squared loss
 #
 # Write `squared_loss(y_hat, y)` that returns the elementwise loss
@@ -439,6 +509,58 @@ print("least squares: w =", least_squares[:2, 0].round(4), " b =", least_squares
 #   Gaussian noise; `float32` arrays, labels as a column $(n, 1)$.
 # * An epoch visits every example once, in shuffled minibatches; the last one
 #   may be smaller.
+
+# %% [markdown]
+# ### Try it
+#
+# 1. **What the spread in the scatter plot is.** Take away the second
+#    feature's part of each label, $y - (-3.4\,x_2)$; what is left is
+#    $2x_1 + 4.2$ plus the noise. Predict its standard deviation over the
+#    training set (`my_spread`), then run the cell below.
+# 2. **Noise against recoverable error.** The cell measures how far least
+#    squares lands from the true parameters (the length of the error vector
+#    of $(\mathbf{w}, b)$, averaged over 20 independent data sets), first
+#    with this section's noise 0.01 and 1000 examples, then with
+#    `try_noise` and `try_n`. Predict the ratio of the second error to the
+#    first for noise 0.1 and 4000 examples (`my_error_ratio`). How does
+#    the error scale with the noise, and how with the number of examples?
+# 3. **More accurate than the noise?** Set `try_noise = 1` and compare the
+#    printed parameter error with the noise in a single label. How can a
+#    fit be more precise than every one of its labels?
+# 4. **An epoch that does not divide evenly.** With `try_batch_size = 300`,
+#    how many examples does the last minibatch of an epoch over the 1000
+#    training examples hold (`my_last_batch`)? A loader that drops
+#    incomplete minibatches would skip those examples: does that matter
+#    when the data are shuffled every epoch?
+
+# %%
+my_spread = None  # question 1
+my_error_ratio = None  # question 2
+my_last_batch = None  # question 4
+try_noise, try_n, try_batch_size = 0.1, 4000, 300
+
+compare_prediction(my_spread, np.std(y_train[:, 0] + 3.4 * X_train[:, 1]), rel_tol=0.1,
+                   what="standard deviation of y - (-3.4 x2)")
+
+
+def least_squares_error(noise_std, num_examples, num_sets=20):
+    """Mean distance of the least-squares (w, b) from (true_w, true_b) over fresh data sets."""
+    errors = []
+    for seed in range(num_sets):
+        X, y = synthetic_regression(true_w, true_b, num_examples, noise=noise_std, seed=1000 + seed)
+        X_ones = np.hstack([X, np.ones((num_examples, 1))]).astype(np.float64)
+        fitted, *_ = np.linalg.lstsq(X_ones, y.astype(np.float64), rcond=None)
+        errors.append(np.linalg.norm(fitted[:, 0] - np.append(true_w, true_b)))
+    return float(np.mean(errors))
+
+
+base_error, try_error = least_squares_error(0.01, 1000), least_squares_error(try_noise, try_n)
+print(f"parameter error: noise 0.01 with 1000 examples {base_error:.3g},"
+      f" noise {try_noise} with {try_n} examples {try_error:.3g}")
+compare_prediction(my_error_ratio, try_error / base_error, rel_tol=0.15, what="ratio of the two errors")
+try_sizes = [len(X_batch) for X_batch, _ in minibatches(X_train, y_train, batch_size=try_batch_size)]
+print(f"batch size {try_batch_size}: {len(try_sizes)} minibatches per epoch")
+compare_prediction(my_last_batch, try_sizes[-1], rel_tol=0, what="size of the last minibatch")
 
 # %% [markdown]
 # ### Exercise 3.4: a synthetic data generator
@@ -830,18 +952,64 @@ print(model.predict(X_val[:3], verbose=0)[:, 0], "vs labels", y_val[:3, 0])
 #   it steps twice as far as the half squared loss.
 
 # %% [markdown]
-# ### Exercise 3.7: the concise model
+# ### Try it
 #
-# Write `build_concise_model(num_inputs)` that returns an (uncompiled)
-# functional model: `keras.Input((num_inputs,))` → one
-# `keras.layers.Dense(1)` whose kernel is drawn from
-# $\mathcal{N}(0, 0.01^2)$ and whose bias starts at zero →
-# `keras.Model(inputs, outputs)`. No `Sequential`.
+# 1. **Outliers.** The cell below adds 50 to a random 5% of the training
+#    labels, then trains the concise model twice on them: once on the mean
+#    squared error and once on `keras.losses.Huber(delta)`, which is
+#    $\frac{1}{2}e^2$ for an error $|e| \le \delta$ and grows only linearly
+#    beyond. Which of the two lands closer to the true parameters? Write
+#    `"mse"` or `"huber"` in `my_choice` and run.
+# 2. **Clean data.** Set `outlier_fraction = 0` and answer again. What does
+#    the Huber loss cost when there are no outliers?
+# 3. **A large learning rate.** With the outliers back, set `try_lr = 1.0`.
+#    Does either run blow up? The gradient of the Huber loss with respect to
+#    one prediction is never larger than $\delta$ in size; that of the
+#    squared error grows with the error. Then, on clean data, look for the
+#    learning rate at which the mean squared error starts to diverge and
+#    compare it with the one you found for the half squared loss in the Try
+#    it of section 3.3: the factor of 2 again.
+# 4. **Huber's knob.** What does the Huber loss become with `delta = 100`
+#    (compare $\delta$ with the largest error in this problem), and at which
+#    learning rate would its run repeat the mean-squared-error run step for
+#    step?
+
+# %% tags=["heavy"]
+my_choice = None  # questions 1 and 2: "mse" or "huber"
+outlier_fraction, try_lr, delta = 0.05, 0.1, 1.0
+outlier_rng = np.random.default_rng(3)
+y_outliers = (y_train + 50.0 * (outlier_rng.random(y_train.shape) < outlier_fraction)).astype("float32")
+parameter_errors = {}
+for loss_name, loss in [("mse", "mse"), ("huber", keras.losses.Huber(delta=delta))]:
+    set_seed(42)
+    try_model = linear_regression_concise(num_inputs=2, lr=try_lr)
+    try_model.compile(optimizer=keras.optimizers.SGD(learning_rate=try_lr), loss=loss)  # another loss
+    try_model.fit(X_train, y_outliers, batch_size=32, epochs=num_epochs, verbose=0)
+    w_try, b_try = try_model.get_layer("dense").get_weights()
+    error = float(np.linalg.norm(np.append(w_try[:, 0] - true_w, b_try - true_b)))
+    parameter_errors[loss_name] = error if np.isfinite(error) else float("inf")
+    print(f"{loss_name:5s}: w {w_try[:, 0].round(3)}, b {b_try.round(3)}, distance from the truth {error:.3g}")
+compare_choice(my_choice, min(parameter_errors, key=parameter_errors.get), options=["mse", "huber"],
+               what="loss that lands closer to the true parameters")
+
+# %% [markdown]
+# ### Exercise 3.7: a torch layer, ported to Keras
+#
+# A linear model trained with PyTorch ends as an `nn.Linear(d, units)`
+# layer, which computes $\mathbf{X}\mathbf{W}^\top + \mathbf{b}$ and stores
+# its `weight` $\mathbf{W}$ with shape $(\text{units}, d)$ and its `bias`
+# with shape $(\text{units},)$. Write `dense_from_torch(weight, bias)` that
+# takes these two parameters as NumPy arrays and returns an (uncompiled)
+# functional Keras model, `keras.Input((d,))` → one
+# `keras.layers.Dense(units)` → `keras.Model(inputs, outputs)`, whose
+# outputs equal the torch layer's for every input: set the Dense layer's
+# weights from the two arrays (mind the layouts). `d` and `units` come from
+# the shape of `weight`. No `Sequential`.
 
 # %% tags=["exercise"] exercise="ch03.concise_model"
 # exercise: ch03.concise_model
-def build_concise_model(num_inputs):
-    """Functional Input -> Dense(1) with N(0, 0.01^2) kernel and zero bias."""
+def dense_from_torch(weight, bias):
+    """Functional Input((d,)) -> Dense(units) computing what nn.Linear(d, units) with these parameters computes."""
     raise NotImplementedError("ch03.concise_model: write your answer here")
 
 
@@ -1037,8 +1205,6 @@ for n in [12, 15, 20, 50, 200, 1000]:
 #    still $\sigma^2 (n-p)/n$? Which term has been added?
 
 # %%
-from workbook.tryit import compare_prediction
-
 my_prediction = None  # your number for question 1
 n_try, num_features_try, noise_var = 8, 5, 4.0
 p_try = num_features_try + 1
@@ -1193,13 +1359,22 @@ fit_polynomial(20, poly_train, poly_y_train, poly_epochs, "ch03_poly_all_feature
 # test error is smallest near the true degree and grows, for the highest
 # degrees enormously, beyond it.
 
-# %% tags=["heavy"]
+# %%
 degrees = np.arange(1, 21)
-train_errors, test_errors = [], []
-for k in degrees:
-    coef, *_ = np.linalg.lstsq(poly_train[:, :k].astype(np.float64), poly_y_train, rcond=None)
-    train_errors.append(np.mean((poly_train[:, :k] @ coef - poly_y_train) ** 2))
-    test_errors.append(np.mean((poly_test[:, :k] @ coef - poly_y_test) ** 2))
+
+
+def least_squares_by_columns(train_features, train_labels, test_features, test_labels):
+    """Train and test MSE of the exact least-squares fit on the first k columns, for k in degrees."""
+    train_errors, test_errors = [], []
+    for k in degrees:
+        coef, *_ = np.linalg.lstsq(train_features[:, :k].astype(np.float64), train_labels, rcond=None)
+        train_errors.append(np.mean((train_features[:, :k] @ coef - train_labels) ** 2))
+        test_errors.append(np.mean((test_features[:, :k] @ coef - test_labels) ** 2))
+    return train_errors, test_errors
+
+
+# %% tags=["heavy"]
+train_errors, test_errors = least_squares_by_columns(poly_train, poly_y_train, poly_test, poly_y_test)
 for k, train_error, test_error in zip(degrees, train_errors, test_errors):
     print(f"{k:2d} columns: train {train_error:10.4g}   test {test_error:10.4g}")
 plot(degrees, {"train": train_errors, "test": test_errors}, xlabel="number of feature columns",
@@ -1226,6 +1401,41 @@ fit_polynomial(20, poly_train[:10], poly_y_train[:10], poly_epochs, "ch03_poly_f
 #   SGD stopped early does not reach the exact least-squares fit.
 # * Only trust what was measured: the 20-feature SGD run here overfits far
 #   less than the closed-form fit of the same model.
+
+# %% [markdown]
+# ### Try it
+#
+# 1. **Which degree wins?** The cell below draws `n_try` training examples
+#    from the same cubic, fits every number of columns $k = 1, \dots, 20$
+#    (degree $k - 1$) exactly by least squares and measures the test error
+#    on 1000 fresh examples. The winner is the fewest columns whose test
+#    error is within 10% of the best one (a larger model that ties with it
+#    wins nothing but noise). Predict it for `n_try = 100`, write it in
+#    `my_columns` and run.
+# 2. **Data size.** Predict the winner again for `n_try = 10` and for
+#    `n_try = 1000`, then measure. With 10 examples and more than 10
+#    columns there are more unknowns than equations: what does
+#    `np.linalg.lstsq` return then, and what is its training error?
+# 3. **Noise.** Raise `noise_try` from 0.1 to 3 and lower `n_try` to 20,
+#    and run a few values of `seed_try`. Does the winner ever move to a
+#    simpler model than the truth? How can a polynomial of lower degree than
+#    the truth predict better than the true degree?
+# 4. **One draw or many?** Change `seed_try` and run again at each data
+#    size: how stable is the winner from one sample of the data to the
+#    next, and how stable is its test error?
+
+# %%
+my_columns = None  # questions 1 and 2: the number of columns that wins
+n_try, noise_try, seed_try = 100, 0.1, 3
+try_train, try_test, try_y_train, try_y_test = polynomial_data(
+    coefficients=(5.0, 1.2, -3.4, 5.6), max_degree=20, num_train=n_try, num_test=1000, noise=noise_try, seed=seed_try
+)
+_, try_test_errors = least_squares_by_columns(try_train, try_y_train, try_test, try_y_test)
+winner = int(degrees[np.argmax(np.array(try_test_errors) <= 1.1 * min(try_test_errors))])
+print(f"{n_try} training examples, noise {noise_try}: test MSE by number of columns")
+for first in range(0, len(degrees), 5):
+    print("   ".join(f"{k:2d}: {error:9.4g}" for k, error in zip(degrees[first:first + 5], try_test_errors[first:])))
+compare_choice(my_columns, winner, options=degrees.tolist(), what="winning number of columns")
 
 # %% [markdown]
 # ### Exercise 3.9: polynomial features
@@ -1459,6 +1669,43 @@ for wd in [0, 3]:
 #   given decay.
 
 # %% [markdown]
+# ### Try it
+#
+# 1. **Predict the norm of $\mathbf{w}$.** The cell below trains the
+#    scratch model of section 3.7.3 once more, with `try_lambda = 1`.
+#    Predict the L2 norm of $\mathbf{w}$ after training (`my_norm`). One way
+#    to reason: the 200 initial weights are draws from $\mathcal{N}(0, 1)$,
+#    so their norm is about $\sqrt{200} \approx 14$; the gradient of the data
+#    term is a combination of the 20 training inputs, so in the other 180
+#    directions of $\mathbf{w}$ a step only multiplies it by
+#    $1 - \eta\lambda$; and the run takes `decay_epochs` epochs of 4
+#    minibatches (the cell prints the number of steps).
+# 2. Predict again for `try_lambda = 10` by the same reasoning. If your
+#    number misses, which part of $\mathbf{w}$ did the reasoning leave out,
+#    and what holds it up?
+# 3. **Too much decay.** What does one step do to $\mathbf{w}$ when
+#    $\eta\lambda > 2$? Predict what `try_lambda = 700` does, then run it.
+# 4. **L1 instead of L2.** Subclass `WeightDecayScratch` with a `penalty`
+#    that returns $\lambda\sum_j |w_j|$ and count the weights with
+#    $|w_j| < 10^{-3}$ after training. Does plain SGD set any weight exactly
+#    to zero, and why not?
+
+# %% tags=["heavy"]
+my_norm = None  # questions 1 and 2
+try_lambda = 1
+set_seed(42)
+try_model = weight_decay_scratch(num_inputs, lambd=try_lambda, lr=0.003, sigma=1.0)
+initial_norm = np.linalg.norm(try_model.get_layer("linear").get_weights()[0])
+try_model.fit(Xd_train, yd_train, batch_size=5, epochs=decay_epochs, verbose=0)
+final_norm = float(np.linalg.norm(try_model.get_layer("linear").get_weights()[0]))
+print(f"lambda {try_lambda}: {decay_epochs * int(np.ceil(len(Xd_train) / 5))} steps,"
+      f" norm of w {initial_norm:.4g} at the start")
+if np.isfinite(final_norm):
+    compare_prediction(my_norm, final_norm, rel_tol=0.1, what=f"norm of w after training with lambda {try_lambda}")
+else:
+    print(f"lambda {try_lambda}: the norm of w is {final_norm}: the weights diverged")
+
+# %% [markdown]
 # ### Exercise 3.10: penalties
 #
 # Write `l2_penalty(w)`, returning $\frac{1}{2}\sum_j w_j^2$ (half the
@@ -1612,6 +1859,66 @@ plot(candidates, {"K-fold train": [scores[c]["train_loss"] for c in candidates],
 #   $\lfloor n/k \rfloor$ folds silently drop the remainder.
 # * Choose the hyperparameter with the best mean validation loss, then
 #   retrain on all the training data.
+
+# %% [markdown]
+# ### Try it
+#
+# How good is a K-fold estimate, and how does $K$ matter? Answering takes
+# many independent training sets, which SGD runs cannot afford, so the cell
+# below uses the closed-form least squares of section 3.5 (10 features, a
+# bias, noise variance 1) on `cv_draws` training sets of `n_cv = 30`
+# examples. For each set it computes the K-fold estimate for several $K$,
+# and, as in section 3.5, the exact test error of the model trained on all
+# 30 examples, $\sigma^2 + \|\hat{\mathbf{w}} - \mathbf{w}^*\|^2 + (\hat b - b^*)^2$:
+# the number the estimate is after.
+#
+# 1. **Bias.** Which $K$ gives the most pessimistic estimate, the largest
+#    mean over the training sets (`my_pessimistic_k`)? With $K = 2$ every
+#    model is fitted on 15 examples for 11 parameters.
+# 2. **Spread.** Which $K$ gives the estimate with the smallest spread
+#    across training sets (`my_steadiest_k`)? Leave-one-out ($K = n$) is
+#    often said to have a high variance; what does this run say for least
+#    squares?
+# 3. **Cost.** How many fits does one estimate take for each $K$? Which
+#    $K$ would you pick if a fit took an hour, and which if it took a
+#    millisecond?
+# 4. Set `n_cv = 15`: now the 2-fold models see 7 or 8 examples for 11
+#    parameters, the 5-fold ones 12. Which $K$ is the most pessimistic
+#    now? `np.linalg.lstsq` returns the smallest-norm solution when there
+#    are fewer equations than unknowns; how large do the fitted weights get
+#    when the equations barely outnumber the unknowns?
+
+# %% tags=["heavy"]
+my_pessimistic_k = None  # question 1
+my_steadiest_k = None  # question 2
+n_cv = 30
+cv_draws = PROFILE.pick(tiny=20, default=100, full=400)
+cv_ks = [2, 3, 5, 10, n_cv]
+
+
+def least_squares_coef(X, y):
+    coef, *_ = np.linalg.lstsq(with_ones(X), y, rcond=None)
+    return coef
+
+
+def least_squares_validation(X_fit, y_fit, X_check, y_check):
+    return {"val_loss": float(np.mean((with_ones(X_check) @ least_squares_coef(X_fit, y_fit) - y_check) ** 2))}
+
+
+cv_truth = np.append(w_star, 0.5)
+estimates, exact_errors = {k: [] for k in cv_ks}, []
+for draw in range(cv_draws):
+    X_cv, y_cv = synthetic_regression(w_star, 0.5, n_cv, noise=1.0, seed=500 + draw)
+    exact_errors.append(1.0 + np.sum((least_squares_coef(X_cv, y_cv)[:, 0] - cv_truth) ** 2))
+    for k in cv_ks:
+        estimates[k].append(k_fold(least_squares_validation, X_cv, y_cv, k=k, verbose=False)["val_loss"])
+print(f"{cv_draws} training sets of {n_cv}: mean exact test error {np.mean(exact_errors):.3f}")
+for k in cv_ks:
+    print(f"K = {k:2d}: mean estimate {np.mean(estimates[k]):.3f}, spread (std) {np.std(estimates[k]):.3f}")
+compare_choice(my_pessimistic_k, max(cv_ks, key=lambda k: np.mean(estimates[k])), options=cv_ks,
+               what="K with the largest mean estimate")
+compare_choice(my_steadiest_k, min(cv_ks, key=lambda k: np.std(estimates[k])), options=cv_ks,
+               what="K with the smallest spread")
 
 # %% [markdown]
 # ### Exercise 3.12: K-fold splits

@@ -107,14 +107,15 @@ def train_scratch(X, y, w0, b0, lr, num_epochs, batch_size):
 
 # %% tags=["exercise"] exercise="ch03.concise_model"
 # exercise: ch03.concise_model
-def build_concise_model(num_inputs):
-    """Functional Input -> Dense(1) with N(0, 0.01^2) kernel and zero bias."""
+def dense_from_torch(weight, bias):
+    """Functional Input((d,)) -> Dense(units) computing what nn.Linear(d, units) with these parameters computes."""
+    weight, bias = np.asarray(weight), np.asarray(bias)
+    units, num_inputs = weight.shape
     features = keras.Input(shape=(num_inputs,))
-    prediction = keras.layers.Dense(
-        1,
-        kernel_initializer=keras.initializers.RandomNormal(mean=0.0, stddev=0.01),
-        bias_initializer=keras.initializers.Zeros(),
-    )(features)
+    dense = keras.layers.Dense(units)
+    prediction = dense(features)
+    # torch computes X @ W.T with W stored as (units, d); a Dense kernel is (d, units): W transposed.
+    dense.set_weights([weight.T, bias])
     return keras.Model(features, prediction)
 
 

@@ -278,39 +278,44 @@ def train_scratch_recovers_parameters(student, rng):
 # ------------------------------------------------------------ 3.4 concise_model
 
 
-@checks.visible(
-    "ch03.concise_model",
-    message="build_concise_model(3) is a functional model with one Dense(1) layer (kernel "
-    "(3, 1) and a bias) that computes X @ w + b",
-)
-def concise_model_structure_and_forward(student, rng):
-    w = rng.normal(size=(3, 1)).astype(np.float32)
-    b = rng.normal(size=(1,)).astype(np.float32)
-    # Random rows plus two whose outputs are exactly -1 and +1, so an output
-    # activation (a ReLU, say) cannot pass by luck.
-    direction = w.ravel() / float(w.ravel() @ w.ravel())
-    signed = np.stack([(-b[0] - 1) * direction, (-b[0] + 1) * direction])
-    X = np.vstack([rng.normal(size=(6, 3)), signed]).astype(np.float32)
-    info = expect_functional(
-        student.model("build_concise_model", 3, inputs=X, set_weights=[w, b]), "build_concise_model(3)"
-    )
+def expect_ported_outputs(info, X, expected, units, what):
+    """The ported model is functional, has one Dense(units) with units * (d + 1) parameters, and outputs `expected`."""
+    info = expect_functional(info, what)
     dense = dense_layers(info)
-    expect_true(len(dense) == 1, f"expected exactly one Dense layer, found {len(dense)}")
-    expect_true(dense[0]["config"].get("units") == 1, "the Dense layer should have 1 unit")
-    expect_true(info.count_params == 4, f"the model has {info.count_params} parameters; expected 4")
-    expect_close(info.outputs, X.astype(np.float64) @ w + b, rtol=1e-5, atol=1e-5, what="the model's output")
+    expect_true(len(dense) == 1, f"{what}: expected exactly one Dense layer, found {len(dense)}")
+    expect_true(dense[0]["config"].get("units") == units, f"{what}: the Dense layer should have {units} units")
+    num_params = units * (X.shape[1] + 1)
+    expect_true(info.count_params == num_params,
+                f"{what}: the model has {info.count_params} parameters; expected {num_params}")
+    expect_close(info.outputs, expected, rtol=1e-5, atol=1e-5, what=f"{what}: the model's output")
 
 
 @checks.visible(
     "ch03.concise_model",
-    message="the Dense kernel starts from N(0, 0.01^2) and the bias from zero",
+    message="dense_from_torch(weight, bias) for an nn.Linear(3, 2) (weight of shape (2, 3)) is a functional "
+    "model with one Dense(2) whose outputs are the torch layer's",
 )
-def concise_model_initialization(student, rng):
-    info = expect_functional(student.model("build_concise_model", 20_000), "build_concise_model(20000)")
-    expect_true(len(info.weights) == 2, f"expected a kernel and a bias, got {len(info.weights)} weights")
-    kernel, bias = info.weights
-    expect_initial_normal(kernel, 0.01, "the kernel")
-    expect_true(np.all(np.asarray(bias) == 0), "the bias should start at zero")
+def concise_model_rectangular_layer(student, rng):
+    weight = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=np.float32)
+    bias = np.array([0.5, -1.0], dtype=np.float32)
+    X = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 1]], dtype=np.float32)
+    expected = np.array([[0.5, -1.0], [1.5, 3.0], [2.5, 4.0], [6.5, 14.0]])  # worked out by hand
+    info = student.model("dense_from_torch", weight, bias, inputs=X)
+    expect_ported_outputs(info, X, expected, 2, "dense_from_torch(weight (2, 3), bias (2,))")
+
+
+@checks.visible(
+    "ch03.concise_model",
+    message="dense_from_torch also ports a square nn.Linear(2, 2), where the shapes alone do not show "
+    "whether the layout is right",
+)
+def concise_model_square_layer(student, rng):
+    weight = np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32)
+    bias = np.array([0.0, 10.0], dtype=np.float32)
+    X = np.array([[1, 0], [0, 1], [2, -1]], dtype=np.float32)
+    expected = np.array([[1.0, 13.0], [2.0, 14.0], [0.0, 12.0]])  # worked out by hand
+    info = student.model("dense_from_torch", weight, bias, inputs=X)
+    expect_ported_outputs(info, X, expected, 2, "dense_from_torch(weight (2, 2), bias (2,))")
 
 
 # -------------------------------------------------------------- 3.4 fit_concise

@@ -620,59 +620,68 @@ def train_scratch(X, y, w0, b0, lr, num_epochs, batch_size):
     # --------------------------------------------------------- concise_model
     dict(
         exercise="ch03.concise_model",
+        why="reshapes torch's (units, d) weight to (d, units) instead of transposing it",
+        rejected_by=["concise_model_rectangular_layer", "concise_model_square_layer", "concise_model_random_layers"],
+        source="""
+def dense_from_torch(weight, bias):
+    units, num_inputs = weight.shape
+    inputs = keras.Input((num_inputs,))
+    dense = keras.layers.Dense(units)
+    outputs = dense(inputs)
+    dense.set_weights([weight.reshape(num_inputs, units), bias])
+    return keras.Model(inputs, outputs)
+""",
+    ),
+    dict(
+        exercise="ch03.concise_model",
+        why="copies torch's weight as the kernel unchanged, reading d and units the wrong way round",
+        rejected_by=["concise_model_rectangular_layer", "concise_model_square_layer", "concise_model_random_layers"],
+        source="""
+def dense_from_torch(weight, bias):
+    num_inputs, units = weight.shape
+    inputs = keras.Input((num_inputs,))
+    dense = keras.layers.Dense(units)
+    outputs = dense(inputs)
+    dense.set_weights([weight, bias])
+    return keras.Model(inputs, outputs)
+""",
+    ),
+    dict(
+        exercise="ch03.concise_model",
+        why="sets the kernel but leaves the bias at Keras' zeros",
+        rejected_by=["concise_model_rectangular_layer", "concise_model_square_layer", "concise_model_random_layers"],
+        source="""
+def dense_from_torch(weight, bias):
+    units, num_inputs = weight.shape
+    inputs = keras.Input((num_inputs,))
+    dense = keras.layers.Dense(units, kernel_initializer=keras.initializers.Constant(weight.T))
+    return keras.Model(inputs, dense(inputs))
+""",
+    ),
+    dict(
+        exercise="ch03.concise_model",
+        why="a Dense(1) from the linear-regression habit: only right for a single output unit",
+        rejected_by=["concise_model_rectangular_layer", "concise_model_square_layer",
+                     "concise_model_random_layers"],
+        source="""
+def dense_from_torch(weight, bias):
+    inputs = keras.Input((weight.shape[1],))
+    dense = keras.layers.Dense(1)
+    outputs = dense(inputs)
+    dense.set_weights([weight[:1].T, bias[:1]])
+    return keras.Model(inputs, outputs)
+""",
+    ),
+    dict(
+        exercise="ch03.concise_model",
         why="a Sequential model instead of a functional one",
-        rejected_by=["concise_model_structure_and_forward", "concise_model_initialization",
-                     "concise_model_random_inputs"],
+        rejected_by=["concise_model_rectangular_layer", "concise_model_square_layer", "concise_model_random_layers"],
         source="""
-def build_concise_model(num_inputs):
-    return keras.Sequential([
-        keras.Input((num_inputs,)),
-        keras.layers.Dense(1, kernel_initializer=keras.initializers.RandomNormal(stddev=0.01)),
-    ])
-""",
-    ),
-    dict(
-        exercise="ch03.concise_model",
-        why="keeps Keras' default Glorot-uniform kernel initializer",
-        rejected_by=["concise_model_initialization", "concise_model_random_inputs"],
-        source="""
-def build_concise_model(num_inputs):
-    inputs = keras.Input((num_inputs,))
-    return keras.Model(inputs, keras.layers.Dense(1)(inputs))
-""",
-    ),
-    dict(
-        exercise="ch03.concise_model",
-        why="uniform initialization in [-0.01, 0.01] instead of N(0, 0.01^2)",
-        rejected_by=["concise_model_initialization", "concise_model_random_inputs"],
-        source="""
-def build_concise_model(num_inputs):
-    inputs = keras.Input((num_inputs,))
-    init = keras.initializers.RandomUniform(-0.01, 0.01)
-    return keras.Model(inputs, keras.layers.Dense(1, kernel_initializer=init)(inputs))
-""",
-    ),
-    dict(
-        exercise="ch03.concise_model",
-        why="no bias (use_bias=False)",
-        rejected_by=["concise_model_structure_and_forward", "concise_model_initialization",
-                     "concise_model_random_inputs"],
-        source="""
-def build_concise_model(num_inputs):
-    inputs = keras.Input((num_inputs,))
-    init = keras.initializers.RandomNormal(stddev=0.01)
-    return keras.Model(inputs, keras.layers.Dense(1, use_bias=False, kernel_initializer=init)(inputs))
-""",
-    ),
-    dict(
-        exercise="ch03.concise_model",
-        why="adds a ReLU activation: not linear regression any more",
-        rejected_by=["concise_model_structure_and_forward", "concise_model_random_inputs"],
-        source="""
-def build_concise_model(num_inputs):
-    inputs = keras.Input((num_inputs,))
-    init = keras.initializers.RandomNormal(stddev=0.01)
-    return keras.Model(inputs, keras.layers.Dense(1, activation="relu", kernel_initializer=init)(inputs))
+def dense_from_torch(weight, bias):
+    dense = keras.layers.Dense(weight.shape[0])
+    model = keras.Sequential([keras.Input((weight.shape[1],)), dense])
+    dense.set_weights([weight.T, bias])
+    return model
 """,
     ),
     # ----------------------------------------------------------- fit_concise
@@ -988,12 +997,12 @@ def get_k_fold_data(k, i, X, y):
     ),
     dict(
         exercise="ch03.concise_model",
-        why="class 1: a truncated normal rescaled to standard deviation 0.01",
-        rejected_by=["concise_model_initialization", "concise_model_random_inputs"],
+        why="class 3: transposes only when the shapes demand it, so a square layer keeps torch's layout",
+        rejected_by=["concise_model_square_layer", "concise_model_random_layers"],
         secrets=20,
         source=mutant("ch03.concise_model",
-                      "keras.initializers.RandomNormal(mean=0.0, stddev=0.01)",
-                      "keras.initializers.TruncatedNormal(stddev=0.01 / 0.8796)"),
+                      "dense.set_weights([weight.T, bias])",
+                      "dense.set_weights([weight if weight.shape == (num_inputs, units) else weight.T, bias])"),
     ),
     dict(
         exercise="ch03.synthetic_data",

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from visible_checks import (
-    dense_layers, expect_epoch_losses, expect_final_parameters, expect_initial_normal,
+    dense_layers, expect_epoch_losses, expect_ported_outputs, expect_final_parameters, expect_initial_normal,
     expect_sgd_step, expected_sgd_run, regression_problem,
 )
 from workbook.grading import (
@@ -230,23 +230,21 @@ def train_scratch_random_run(student, rng):
 
 @checks.hidden(
     "ch03.concise_model",
-    message="build_concise_model(d) works for any d: Dense(1) output X @ w + b, kernel from "
-    "N(0, 0.01^2) with mean 0, bias 0",
+    message="dense_from_torch ports nn.Linear layers of random sizes, square ones and one output unit "
+    "included: outputs X @ weight.T + bias, the kernel is weight transposed",
 )
-def concise_model_random_inputs(student, rng):
+def concise_model_random_layers(student, rng):
     d = int(rng.integers(2, 9))
-    w = rng.normal(size=(d, 1)).astype(np.float32)
-    b = rng.normal(size=(1,)).astype(np.float32)
-    X = rng.normal(size=(7, d)).astype(np.float32) * 3
-    info = expect_functional(
-        student.model("build_concise_model", d, inputs=X, set_weights=[w, b]), f"build_concise_model({d})"
-    )
-    expect_true(len(dense_layers(info)) == 1, "expected exactly one Dense layer")
-    expect_close(info.outputs, X.astype(np.float64) @ w + b, rtol=1e-5, atol=1e-5, what="the model's output")
-    fresh = expect_functional(student.model("build_concise_model", 20_000), "build_concise_model(20000)")
-    kernel, bias = fresh.weights
-    expect_initial_normal(kernel, 0.01, "kernel")
-    expect_true(np.all(np.asarray(bias) == 0), "the bias should start at zero")
+    # Square (the layout is invisible in the shapes), more outputs than inputs, and one output.
+    for units in (d, d + int(rng.integers(1, 4)), 1):
+        weight = rng.normal(size=(units, d)).astype(np.float32)
+        bias = rng.normal(size=(units,)).astype(np.float32)
+        X = np.vstack([np.zeros((1, d)), rng.normal(size=(7, d)) * 3]).astype(np.float32)
+        what = f"dense_from_torch(weight {weight.shape}, bias {bias.shape})"
+        info = student.model("dense_from_torch", weight, bias, inputs=X)
+        expect_ported_outputs(info, X, X.astype(np.float64) @ weight.T + bias, units, what)
+        kernel = expect_array(info.weights[0], shape=(d, units), what=f"{what}: the kernel")
+        expect_close(kernel, weight.T, what=f"{what}: the kernel")
 
 
 # -------------------------------------------------------------- 3.4 fit_concise
