@@ -53,6 +53,7 @@
 # %% tags=["setup"]
 import workbook  # selects the torch backend before Keras is imported
 from workbook import PROFILE, check, set_seed
+from workbook.tryit import compare_choice, compare_prediction
 import math
 
 import keras
@@ -219,6 +220,51 @@ for name, (values, slopes) in curves.items():
 #   layer.
 # * ReLU, sigmoid and tanh are the classic activations. ReLU's derivative is
 #   0 or 1; the derivatives of sigmoid and tanh vanish for large $|x|$.
+
+# %% [markdown]
+# ### Try it
+#
+# 1. **Stack linear layers.** The cell below multiplies the kernels of a
+#    stack of dense layers without activations (widths `stack_widths`, input
+#    first) into the one weight matrix the stack collapses to. Before you run
+#    it, predict that matrix's rank (`my_rank`). Then put a layer of width 2
+#    in the middle, or add ten more layers of width 8: which change alters the
+#    rank, and why can adding layers never raise it?
+# 2. **Dead ReLU units.** A ReLU unit is *dead* on a batch when its
+#    pre-activation is negative for every example: it outputs 0 and passes no
+#    gradient back, so gradient descent gets no signal to revive it. The cell
+#    shifts every bias of a `Dense(256)` layer on 64 inputs (Glorot weights)
+#    by `bias_shift` and counts the units whose derivative is 0 for all of 512
+#    standard normal inputs. Each pre-activation is roughly normal with mean
+#    `bias_shift` and standard deviation $\sqrt{64 \cdot 2/(64 + 256)} \approx
+#    0.63$. Predict the share of dead units for `bias_shift = -2`
+#    (`my_dead_fraction`), then for -1 and -3. Why is the answer so different
+#    for one unit on one example and for one unit on 512 examples?
+# 3. Set `try_activation` to `ops.leaky_relu`, `ops.gelu` or `ops.sigmoid`
+#    and run again. Which of them can have dead units at all?
+# 4. Draw `ops.gelu` and `ops.silu` and their derivatives with
+#    `value_and_derivative` and `plot`, as for the three classics. Where do they
+#    differ from ReLU?
+
+# %%
+my_rank = None  # question 1: the rank of the collapsed weight matrix
+my_dead_fraction = None  # question 2: the share of dead units, between 0 and 1
+stack_widths = [5, 8, 8, 3]  # input width, hidden widths, output width
+bias_shift, try_activation = -2.0, ops.relu
+
+stack_rng = np.random.default_rng(3)
+collapsed_kernel = np.eye(stack_widths[0])
+for shape in zip(stack_widths[:-1], stack_widths[1:]):
+    collapsed_kernel = collapsed_kernel @ stack_rng.normal(size=shape)
+compare_prediction(my_rank, np.linalg.matrix_rank(collapsed_kernel), abs_tol=0,
+                   what=f"rank of the collapsed {collapsed_kernel.shape[0]} x {collapsed_kernel.shape[1]} weight")
+
+set_seed(0)
+shifted_layer = keras.layers.Dense(256, bias_initializer=keras.initializers.Constant(bias_shift))
+pre_activations = ops.convert_to_numpy(shifted_layer(keras.random.normal((512, 64), seed=0)))
+_, unit_slopes = value_and_derivative(try_activation, pre_activations)
+compare_prediction(my_dead_fraction, np.mean(np.all(unit_slopes == 0, axis=0)), abs_tol=0.05,
+                   what="share of units that pass no gradient for any of the 512 inputs")
 
 # %% [markdown]
 # ### Exercise 5.1: activation functions from scratch
@@ -451,6 +497,43 @@ for label, hidden_units in [("softmax regression", []), ("MLP, 256 hidden units"
 #   torch (Kaiming uniform) and Keras (Glorot uniform).
 
 # %% [markdown]
+# ### Try it
+#
+# The cell below retrains the digits MLP of section 5.2.3 (same split, same
+# epochs, same batch size) for each learning rate in `try_lrs`, with the
+# hidden widths `try_hidden`.
+#
+# 1. **Learning rate.** Before you run, pick the learning rate in `try_lrs`
+#    that you expect to reach the highest validation accuracy (`my_best_lr`).
+#    Then add 3.0 to the list: what do the training loss and the accuracy
+#    do when the steps are too large?
+# 2. **Count the parameters** of `digits_model(try_hidden)` on the 8×8 digits
+#    by hand (`my_param_count`): each dense layer has a kernel and a bias.
+# 3. **Width.** Try `try_hidden = [16]` and `[1024]`. How few hidden units
+#    still beat the softmax regression of 5.2.3?
+# 4. **Depth.** Compare `[256]` with `[64, 64, 64]`, which has fewer
+#    parameters. Does the deeper network need a different learning rate, or
+#    more epochs (`digit_epochs`)?
+
+# %% tags=["heavy"]
+my_best_lr = None  # question 1: one of try_lrs
+my_param_count = None  # question 2
+try_lrs, try_hidden = [0.01, 0.1, 1.0], [256, 256]
+
+lr_accuracy = {}
+for lr in try_lrs:
+    set_seed(0)
+    model = compile_classifier(digits_model(try_hidden), lr)
+    history = model.fit(*digits_train, batch_size=32, epochs=digit_epochs, verbose=0)
+    lr_accuracy[lr] = model.evaluate(*digits_val, verbose=0)[1]
+    print(f"hidden {try_hidden}, learning rate {lr}: final training loss"
+          f" {history.history['loss'][-1]:.4f}, validation accuracy {lr_accuracy[lr]:.3f}")
+compare_choice(my_best_lr, max(lr_accuracy, key=lr_accuracy.get), options=try_lrs,
+               what="learning rate with the highest validation accuracy")
+compare_prediction(my_param_count, model.count_params(), abs_tol=0,
+                   what=f"number of parameters with hidden widths {try_hidden}")
+
+# %% [markdown]
 # ### Exercise 5.3: a deeper MLP from scratch
 #
 # Generalize `MLPScratch` to any number of hidden layers. Write
@@ -631,6 +714,49 @@ with torch.inference_mode():
 # * Checking shapes is the quickest way to get a hand-derived gradient right.
 # * Training keeps the intermediate values for the backward pass, so it needs
 #   memory in proportion to depth and batch size; inference does not.
+
+# %% [markdown]
+# ### Try it
+#
+# 1. **Count the memory.** For `plain_mlp(1)` (784 inputs, one ReLU layer
+#    of 256 units, 10 outputs), list what the forward pass must keep for the
+#    backward pass and predict how many bytes that costs *per example*
+#    (`my_bytes_per_example`; float32 numbers take 4 bytes). Hint: a matrix
+#    product `x @ W` keeps `x`, which the gradient of `W` needs (and `W`
+#    itself only when `x` needs a gradient too); a ReLU keeps its output, the
+#    bias addition keeps nothing; the hook counts a tensor once for every
+#    operation that keeps it. The cell measures the difference between a
+#    batch of 65 and a batch of 64. Then predict it for `try_depth = 4`.
+# 2. **A gradient by hand.** For the scalar network $z = w_1 x$,
+#    $h = \operatorname{ReLU}(z)$, $o = w_2 h$,
+#    $J = \frac12 (o - y)^2 + \frac{\lambda}{2}(w_1^2 + w_2^2)$ with the
+#    numbers in the cell, work out $\partial J / \partial w_1$ on paper
+#    (`my_dJ_dw1`); autograd checks it.
+# 3. Change `x_try` to -1.5 and predict the gradient again. Which factor of
+#    the chain rule decides the answer?
+# 4. Set `lam_try = 0.1`. By how much does $\partial J/\partial w_1$ change,
+#    and why does that change depend neither on $x$ nor on the loss?
+# 5. (Open) *Gradient checkpointing* keeps only some of the intermediate
+#    values and recomputes the others during the backward pass. For $L$
+#    equal layers, what would keeping every $\sqrt{L}$-th one save in memory,
+#    and what would it cost in computation?
+
+# %%
+my_bytes_per_example = None  # question 1
+my_dJ_dw1 = None  # questions 2 to 4
+try_depth = 1
+x_try, y_try, w1_try, w2_try, lam_try = 1.5, 1.0, 2.0, -0.5, 0.0
+
+memory_model = plain_mlp(try_depth)
+per_example = (saved_for_backward(memory_model, np.zeros((65, 784), dtype="float32"))
+               - saved_for_backward(memory_model, np.zeros((64, 784), dtype="float32")))
+compare_prediction(my_bytes_per_example, per_example, rel_tol=0.02,
+                   what=f"bytes kept for backward per example, {try_depth} hidden layer(s)")
+
+w1_t, w2_t = (torch.tensor(w, requires_grad=True) for w in (w1_try, w2_try))
+J_try = (w2_t * ops.relu(w1_t * x_try) - y_try) ** 2 / 2 + lam_try / 2 * (w1_t**2 + w2_t**2)
+J_try.backward()
+compare_prediction(my_dJ_dw1, w1_t.grad.item(), rel_tol=0.01, abs_tol=1e-6, what="dJ/dw1")
 
 # %% [markdown]
 # ### Exercise 5.4: backpropagation by hand
@@ -839,19 +965,22 @@ for name, weights in samples.items():
 # linear layers of width 256 under three initializations:
 
 # %%
-def variance_ratio(initializer, depth=10, width=256):
+def variance_ratio(make_initializer, depth=10, width=256, activation=None):
+    """Var(h_depth) / Var(x) through `depth` square layers, layer l's weights from
+    make_initializer(l); `activation` (if any) between the layers."""
     x = keras.random.normal((512, width), seed=1)
     h = x
     for layer in range(depth):
-        h = ops.matmul(h, initializer((width, width)))
+        if activation is not None and layer > 0:
+            h = activation(h)
+        h = ops.matmul(h, make_initializer(layer)((width, width)))
     return float(ops.var(h) / ops.var(x))
 
 
 for name, make in [("N(0, 0.01^2)", lambda i: keras.initializers.RandomNormal(stddev=0.01, seed=i)),
                    ("N(0, 1)", lambda i: keras.initializers.RandomNormal(stddev=1.0, seed=i)),
                    ("Glorot uniform", lambda i: keras.initializers.GlorotUniform(seed=i))]:
-    counter = iter(range(100))
-    print(f"{name:15s} Var(h_10) / Var(x) = {variance_ratio(lambda s: make(next(counter))(s)):.3g}")
+    print(f"{name:15s} Var(h_10) / Var(x) = {variance_ratio(make):.3g}")
 
 # %% [markdown]
 # With $\sigma = 0.01$ each layer multiplies the variance by
@@ -870,23 +999,66 @@ for name, make in [("N(0, 0.01^2)", lambda i: keras.initializers.RandomNormal(st
 #   It is Keras' default for `Dense`.
 
 # %% [markdown]
-# ### Exercise 5.5: Xavier uniform, by hand
+# ### Try it
 #
-# Write `xavier_uniform(shape, seed=None)` for a 2-D `shape = (fan_in,
-# fan_out)`: return a float32 tensor of that shape drawn from
-# $U(-a, a)$ with $a = \sqrt{6/(\text{fan\_in} + \text{fan\_out})}$. Use
-# `keras.random.uniform` and pass `seed` on, so that the same seed gives the
-# same tensor. (Do not call `GlorotUniform`.)
+# 1. **Symmetry.** `hidden_kernel_after_training` trains the 4 → 6 → 3
+#    network of 5.4.1 for five SGD steps. With every weight starting at 0.5,
+#    how many *different* hidden units (distinct columns of the hidden
+#    kernel) are left after training (`my_distinct_units`)? Then set
+#    `try_start` to `keras.initializers.RandomNormal(mean=0.5, stddev=1e-3)`:
+#    is a tiny amount of noise enough to break the symmetry? Would more
+#    training steps (`hidden_kernel_after_training(try_start, steps=50)`)
+#    make the units identical again, or more different?
+# 2. **Variance through depth.** `variance_ratio` pushes standard normal
+#    inputs through `try_depth` square layers of width 256 (no activation by
+#    default). For weights drawn from $\mathcal{N}(0, 0.05^2)$, predict
+#    $\operatorname{Var}[h_{10}]/\operatorname{Var}[x]$ with the formula of
+#    5.4.3 (`my_variance_ratio`), then measure it.
+# 3. **Add ReLU.** Set `try_activation = ops.relu` (a ReLU between the
+#    layers) and `try_init` to Glorot uniform
+#    (`lambda seed: keras.initializers.GlorotUniform(seed=seed)`). Predict the
+#    ratio again: what does each ReLU do to the second moment? Then use
+#    `keras.initializers.HeNormal`: does the factor He et al. added restore
+#    the ratio?
+# 4. With Glorot and ReLU, how many layers does it take until the ratio
+#    falls below $10^{-3}$? Predict, then vary `try_depth`.
 
-# %% tags=["exercise"] exercise="ch05.xavier_uniform"
-# exercise: ch05.xavier_uniform
-def xavier_uniform(shape, seed=None):
-    """A (fan_in, fan_out) float32 tensor from U(-a, a), a = sqrt(6 / (fan_in + fan_out))."""
-    raise NotImplementedError("ch05.xavier_uniform: write your answer here")
+# %%
+my_distinct_units = None  # question 1
+my_variance_ratio = None  # questions 2 and 3
+try_start = keras.initializers.Constant(0.5)
+try_init = lambda seed: keras.initializers.RandomNormal(stddev=0.05, seed=seed)
+try_depth, try_activation = 10, None
+
+trained_kernel = hidden_kernel_after_training(try_start)
+compare_prediction(my_distinct_units, np.unique(trained_kernel.round(5), axis=1).shape[1], abs_tol=0,
+                   what="number of distinct hidden units after five SGD steps")
+compare_prediction(my_variance_ratio, variance_ratio(try_init, try_depth, activation=try_activation),
+                   rel_tol=0.3, what=f"Var(h_{try_depth}) / Var(x)")
+
+# %% [markdown]
+# ### Exercise 5.5: a uniform initializer for ReLU layers
+#
+# Xavier's variance was derived for layers without a nonlinearity. Write
+# `relu_uniform(shape, seed=None)` for a 2-D `shape = (fan_in, fan_out)`:
+# return a float32 tensor of that shape drawn from a uniform distribution
+# $U(-a, a)$, with the bound $a$ chosen so that in a deep stack of bias-free
+# `Dense` layers with ReLU activations, $\mathbf{h}^{(l)} =
+# \operatorname{ReLU}(\mathbf{h}^{(l-1)}\mathbf{W}^{(l)})$, the mean square of
+# the activations stays the same from layer to layer. Work out $a$ from the
+# forward argument of section 5.4.3 and what ReLU does to it. Use
+# `keras.random.uniform` and pass `seed` on, so that the same seed gives the
+# same tensor. (Do not call a Keras initializer.)
+
+# %% tags=["exercise"] exercise="ch05.relu_uniform"
+# exercise: ch05.relu_uniform
+def relu_uniform(shape, seed=None):
+    """A (fan_in, fan_out) float32 tensor from U(-a, a) that keeps the scale of ReLU layers."""
+    raise NotImplementedError("ch05.relu_uniform: write your answer here")
 
 
 # %% tags=["check"]
-check("ch05.xavier_uniform")
+check("ch05.relu_uniform")
 
 # %% [markdown]
 # ## 5.5 Generalization in Deep Learning
@@ -1599,6 +1771,99 @@ print(f"diabetes, {house_k}-fold averages: train log-RMSE {averages['train_log_r
 #   clipping predictions to a positive floor.
 # * K-fold cross-validation estimates the error of a choice of
 #   hyperparameters; the final model is then trained on all the data.
+
+# %% [markdown]
+# ### Try it
+#
+# To make these experiments instant, a least-squares fit
+# (`np.linalg.lstsq`) stands in for training the linear model: it is the
+# minimum that gradient descent on the squared error approaches, with no
+# learning rate or epochs to tune. (If the house tables above are mock data,
+# so are the house numbers here; the diabetes numbers are real.)
+#
+# 1. **Skip the logarithm.** The cell fits the house features once to the
+#    prices and once to the log prices (and exponentiates those predictions
+#    back to prices), on the same K folds, and scores both by validation
+#    log-RMSE. Predict which target scores lower (`my_lower_log_rmse`:
+#    `"prices"` or `"log prices"`). Which houses does a fit to the raw
+#    prices care most about?
+# 2. **Standardize with the test set's own statistics.** Here the diabetes
+#    test set is not a random sample: it is the quarter of the patients with
+#    the highest body-mass index. The cell fits on the other patients and
+#    standardizes the test features once with the training rows' mean and
+#    standard deviation and once with the test rows' own. Predict which
+#    gives the larger test RMSE (`my_worse_scaling`). What does
+#    standardizing with its own statistics do to the feature that makes
+#    these patients different?
+# 3. **K in K-fold.** The cell runs K-fold cross-validation on the diabetes
+#    data for each K in `try_ks` (the largest, K = n, is leave-one-out).
+#    Predict which K gives the lowest validation RMSE (`my_best_k`; the cell
+#    averages the folds' mean squared errors and takes the root), and how the
+#    spread of the fold scores changes with K. Why would averaging the folds'
+#    RMSEs instead flatter leave-one-out? What would the largest K cost if
+#    one training run took an hour?
+# 4. (Open) Section 5.7.1 computed the statistics over the training and
+#    test features together. Is that legitimate in a Kaggle competition? In
+#    a system that prices houses as they come onto the market?
+
+# %% tags=["heavy"]
+my_lower_log_rmse = None  # question 1: "prices" or "log prices"
+my_worse_scaling = None  # question 2: "training statistics" or "test statistics"
+my_best_k = None  # question 3: one of try_ks
+try_ks = [2, 5, 10, len(diabetes_y)]
+
+
+def least_squares(X_train, y_train):
+    """The least-squares linear fit (with a bias) to the training rows, as a predict function."""
+    with_bias = lambda X: np.hstack([X, np.ones((len(X), 1))]).astype("float64")
+    coefficients = np.linalg.lstsq(with_bias(X_train), y_train, rcond=None)[0]
+    return lambda X: with_bias(X) @ coefficients
+
+
+rmse = lambda predictions, y: float(np.sqrt(np.mean((predictions - y) ** 2)))
+
+house_scores = {}
+for target, to_target, to_price in [("prices", lambda y: y, lambda t: t),
+                                    ("log prices", np.log, np.exp)]:
+    def house_fold(X_train, y_train, X_val, y_val):
+        metric = LogRMSE()
+        metric.update_state(y_val, to_price(least_squares(X_train, to_target(y_train))(X_val)))
+        return {"val_log_rmse": float(metric.result())}
+
+    house_scores[target] = k_fold(house_fold, train_features, train_labels, k=house_k,
+                                  verbose=False)["val_log_rmse"]
+    print(f"least squares on {target}: {house_k}-fold validation log-RMSE {house_scores[target]:.4f}")
+compare_choice(my_lower_log_rmse, min(house_scores, key=house_scores.get), options=list(house_scores),
+               what="target with the lower validation log-RMSE")
+
+raw_X = diabetes.data.to_numpy("float64")
+by_bmi = np.argsort(raw_X[:, list(diabetes.data.columns).index("bmi")])
+shift_train, shift_test = by_bmi[: 3 * len(by_bmi) // 4], by_bmi[3 * len(by_bmi) // 4:]
+standardize = lambda X, rows: (X - rows.mean(axis=0)) / rows.std(axis=0)
+shift_predict = least_squares(standardize(raw_X[shift_train], raw_X[shift_train]), diabetes_y[shift_train])
+scaling_scores = {name: rmse(shift_predict(standardize(raw_X[shift_test], raw_X[rows])), diabetes_y[shift_test])
+                  for name, rows in [("training statistics", shift_train), ("test statistics", shift_test)]}
+print("diabetes, the highest-BMI quarter as test set: test RMSE",
+      ", ".join(f"{scaling_scores[name]:.2f} with {name}" for name in scaling_scores))
+compare_choice(my_worse_scaling, max(scaling_scores, key=scaling_scores.get), options=list(scaling_scores),
+               what="standardization with the larger test RMSE")
+
+k_scores = {}
+for k in try_ks:
+    fold_rmse = []
+
+    def diabetes_least_squares_fold(X_train, y_train, X_val, y_val):
+        fold_rmse.append(rmse(least_squares(X_train, y_train)(X_val), y_val))
+        return {"val_mse": fold_rmse[-1] ** 2}
+
+    # Average the folds' squared errors, then take the root: with K = n a fold's
+    # RMSE is one absolute error, and a mean of those is not an RMSE.
+    k_scores[k] = math.sqrt(k_fold(diabetes_least_squares_fold, diabetes_X[order], diabetes_y[order],
+                                   k=k, verbose=False)["val_mse"])
+    print(f"K = {k:3d}: about {len(diabetes_y) * (k - 1) / k:.0f} training rows per fold, validation"
+          f" RMSE {k_scores[k]:.2f}, standard deviation of the fold RMSEs {np.std(fold_rmse):.2f}")
+compare_choice(my_best_k, min(k_scores, key=k_scores.get), options=try_ks,
+               what="K with the lowest validation RMSE")
 
 # %% [markdown]
 # ### Exercise 5.9: preprocessing with training statistics only

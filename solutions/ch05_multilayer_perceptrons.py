@@ -118,12 +118,15 @@ def manual_grads(X, y, W1, b1, W2, b2, lam):
     }
 
 
-# %% tags=["exercise"] exercise="ch05.xavier_uniform"
-# exercise: ch05.xavier_uniform
-def xavier_uniform(shape, seed=None):
-    """A (fan_in, fan_out) float32 tensor from U(-a, a), a = sqrt(6 / (fan_in + fan_out))."""
+# %% tags=["exercise"] exercise="ch05.relu_uniform"
+# exercise: ch05.relu_uniform
+def relu_uniform(shape, seed=None):
+    """A (fan_in, fan_out) float32 tensor from U(-a, a) that keeps the scale of ReLU layers."""
+    # Var[o] = fan_in * Var[w] * E[h^2], and ReLU keeps half of a symmetric
+    # input's second moment, so Var[w] = 2 / fan_in (He et al.); U(-a, a) has
+    # variance a^2 / 3, so a = sqrt(6 / fan_in).
     fan_in, fan_out = int(shape[0]), int(shape[1])
-    bound = math.sqrt(6.0 / (fan_in + fan_out))
+    bound = math.sqrt(6.0 / fan_in)
     return keras.random.uniform((fan_in, fan_out), minval=-bound, maxval=bound, dtype="float32",
                                 seed=seed)  # the same seed gives the same tensor
 

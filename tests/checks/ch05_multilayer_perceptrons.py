@@ -28,7 +28,6 @@ from workbook.grading.expect import (
     expect_dtype,
     expect_normal_sample,
     expect_rate,
-    expect_uniform_sample,
 )
 
 checks = Checks("ch05")
@@ -134,16 +133,6 @@ def expect_normal_mask_rates(student, p, label):
                         what=f"normal_mask_keep_rate({label})")
     expect_number_close(student.call("normal_mask_mean_factor", p), keep / (1 - p), rtol=1e-6,
                         atol=1e-9, what=f"normal_mask_mean_factor({label})")
-
-
-def expect_xavier_sample(student, rng, fan_in, fan_out):
-    """xavier_uniform((fan_in, fan_out), seed) is float32 and looks like U(-a, a) draws."""
-    what = f"xavier_uniform(({fan_in}, {fan_out}), seed)"
-    w = expect_array(student.call("xavier_uniform", (fan_in, fan_out), int(rng.integers(1000))),
-                     shape=(fan_in, fan_out), what=what)
-    expect_dtype(w, "float32", what)
-    bound = math.sqrt(6 / (fan_in + fan_out))
-    expect_uniform_sample(w, -bound, bound, what)
 
 
 def expect_normal_kernels(info, indices, sigma):
@@ -268,12 +257,26 @@ def backprop_matches_autograd(student, rng):
 
 
 @checks.visible(
-    "ch05.xavier_uniform",
-    message="xavier_uniform((300, 200), seed) is a float32 (300, 200) tensor whose values lie "
-    "within +-sqrt(6 / 500) and reach both ends, with mean about 0 and variance 2 / 500",
+    "ch05.relu_uniform",
+    message="ten bias-free ReLU layers of width 256 with float32 kernels relu_uniform((256, 256), "
+    "seed) keep the mean square of standard normal inputs within a factor of 10",
 )
-def xavier_uniform_statistics(student, rng):
-    expect_xavier_sample(student, rng, 300, 200)
+def relu_uniform_keeps_the_scale(student, rng):
+    # With the right variance the mean square after 10 layers scatters around 1
+    # by a factor of about 2 (finite width); a variance off by 25% per layer
+    # ends a factor of 10 away, Xavier's by about 1000.
+    x = rng.normal(size=(512, 256))
+    h = x
+    for layer in range(10):
+        what = f"relu_uniform((256, 256), seed) for layer {layer + 1}"
+        kernel = expect_array(student.call("relu_uniform", (256, 256), int(rng.integers(10**6))),
+                              shape=(256, 256), what=what)
+        expect_dtype(kernel, "float32", what)
+        expect_true(np.all(np.isfinite(kernel)), f"{what} has values that are not finite")
+        h = np.maximum(h @ kernel.astype(np.float64), 0.0)
+    ratio = float(np.mean(h**2) / np.mean(x**2))
+    expect_true(0.1 <= ratio <= 10, f"after 10 ReLU layers the mean square of the activations is "
+                f"{ratio:.3g} times that of the inputs; it should stay near 1")
 
 
 # ---------------------------------------------------------- 5.6 dropout

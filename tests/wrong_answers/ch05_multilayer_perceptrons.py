@@ -40,6 +40,14 @@ def build_mlp_scratch(input_shape, hidden_units, num_outputs, sigma=0.01):
     return keras.Model(inputs, DeepMLPScratch(hidden_units, num_outputs, sigma)(inputs))
 """
 
+# A uniform initializer with the right form and ``bound`` for its bound (an
+# expression in ``shape``).
+RELU_UNIFORM_WITH_BOUND = """
+def relu_uniform(shape, seed=None):
+    a = {bound}
+    return keras.random.uniform(shape, -a, a, seed=seed)
+"""
+
 WRONG_ANSWERS = [
     # ---------------------------------------------------------- activations
     dict(
@@ -350,43 +358,47 @@ def manual_grads(X, y, W1, b1, W2, b2, lam):
     return {"W1": X.T @ dZ + lam * W1, "b1": dZ.sum(0), "W2": H.T @ dO + lam * W2, "b2": dO.sum(0)}
 """,
     ),
-    # -------------------------------------------------------------- Xavier
+    # ------------------------------------------------------ ReLU uniform
     dict(
-        exercise="ch05.xavier_uniform",
-        why="uses the standard deviation sqrt(2 / (fan_in + fan_out)) as the uniform bound",
-        rejected_by=["xavier_uniform_statistics", "xavier_uniform_random_shapes"],
+        exercise="ch05.relu_uniform",
+        why="Xavier's bound sqrt(6 / (fan_in + fan_out)): ignores what ReLU does to the variance",
+        rejected_by=["relu_uniform_keeps_the_scale", "relu_uniform_random_shapes"],
+        source=RELU_UNIFORM_WITH_BOUND.format(bound="math.sqrt(6.0 / (shape[0] + shape[1]))"),
+    ),
+    dict(
+        exercise="ch05.relu_uniform",
+        why="variance 1 / fan_in (LeCun): forgets that ReLU halves the second moment",
+        rejected_by=["relu_uniform_keeps_the_scale", "relu_uniform_random_shapes"],
+        source=RELU_UNIFORM_WITH_BOUND.format(bound="math.sqrt(3.0 / shape[0])"),
+    ),
+    dict(
+        exercise="ch05.relu_uniform",
+        why="uses He's standard deviation sqrt(2 / fan_in) as the uniform bound",
+        rejected_by=["relu_uniform_keeps_the_scale", "relu_uniform_random_shapes"],
+        source=RELU_UNIFORM_WITH_BOUND.format(bound="math.sqrt(2.0 / shape[0])"),
+    ),
+    dict(
+        exercise="ch05.relu_uniform",
+        why="uses the fan-out: right for square layers only",
+        rejected_by=["relu_uniform_random_shapes"],
+        source=RELU_UNIFORM_WITH_BOUND.format(bound="math.sqrt(6.0 / shape[1])"),
+    ),
+    dict(
+        exercise="ch05.relu_uniform",
+        why="draws from a normal distribution with He's variance (values beyond the bound)",
+        rejected_by=["relu_uniform_random_shapes"],
         source="""
-def xavier_uniform(shape, seed=None):
-    a = math.sqrt(2.0 / (shape[0] + shape[1]))
-    return keras.random.uniform(shape, -a, a, seed=seed)
+def relu_uniform(shape, seed=None):
+    return keras.random.normal(shape, stddev=math.sqrt(2.0 / shape[0]), seed=seed)
 """,
     ),
     dict(
-        exercise="ch05.xavier_uniform",
-        why="uses the fan-in only: bound sqrt(6 / fan_in)",
-        rejected_by=["xavier_uniform_statistics", "xavier_uniform_random_shapes"],
-        source="""
-def xavier_uniform(shape, seed=None):
-    a = math.sqrt(6.0 / shape[0])
-    return keras.random.uniform(shape, -a, a, seed=seed)
-""",
-    ),
-    dict(
-        exercise="ch05.xavier_uniform",
-        why="draws from a normal distribution with the Xavier variance (values beyond the bound)",
-        rejected_by=["xavier_uniform_statistics", "xavier_uniform_random_shapes"],
-        source="""
-def xavier_uniform(shape, seed=None):
-    return keras.random.normal(shape, stddev=math.sqrt(2.0 / (shape[0] + shape[1])), seed=seed)
-""",
-    ),
-    dict(
-        exercise="ch05.xavier_uniform",
+        exercise="ch05.relu_uniform",
         why="ignores the seed",
-        rejected_by=["xavier_uniform_seeded"],
+        rejected_by=["relu_uniform_seeded"],
         source="""
-def xavier_uniform(shape, seed=None):
-    a = math.sqrt(6.0 / (shape[0] + shape[1]))
+def relu_uniform(shape, seed=None):
+    a = math.sqrt(6.0 / shape[0])
     return keras.random.uniform(shape, -a, a)
 """,
     ),
@@ -815,12 +827,12 @@ def manual_grads(X, y, W1, b1, W2, b2, lam):
 """,
     ),
     dict(
-        exercise="ch05.xavier_uniform",
+        exercise="ch05.relu_uniform",
         why="class 5: numpy's generator gives float64 where the statement asks for float32",
-        rejected_by=["xavier_uniform_statistics", "xavier_uniform_random_shapes"],
+        rejected_by=["relu_uniform_keeps_the_scale", "relu_uniform_random_shapes"],
         source="""
-def xavier_uniform(shape, seed=None):
-    a = math.sqrt(6.0 / (shape[0] + shape[1]))
+def relu_uniform(shape, seed=None):
+    a = math.sqrt(6.0 / shape[0])
     return np.random.default_rng(seed).uniform(-a, a, size=shape)
 """,
     ),
