@@ -50,3 +50,8 @@ def test_a_choice_outside_the_options_is_a_typo_not_a_wrong_answer(capsys):
 def test_a_measurement_outside_the_options_is_the_chapter_authors_error():
     with pytest.raises(ValueError, match="options"):
         compare_choice("sgd", "rmsprop", options=["sgd", "adam"])
+
+
+def test_whole_numbers_are_shown_in_full(capsys):
+    assert compare_prediction(85000, 85002, rel_tol=0.0, abs_tol=0.5) is False
+    assert "85002" in capsys.readouterr().out

@@ -34,6 +34,13 @@ def _as_number(value, name):
     return value
 
 
+def _show(value: float) -> str:
+    """Whole numbers in full (a parameter count of 85002 is not 8.5e+04)."""
+    if value.is_integer() and abs(value) < 1e15:
+        return f"{int(value)}"
+    return f"{value:.4g}"
+
+
 def compare_prediction(prediction, measured, *, rel_tol=0.1, abs_tol=0.0, what="the measurement"):
     """Print whether ``prediction`` is within tolerance of ``measured``.
 
@@ -44,7 +51,7 @@ def compare_prediction(prediction, measured, *, rel_tol=0.1, abs_tol=0.0, what="
     """
     measured = _as_number(measured, "measured")
     if prediction is None:
-        print(f"measured {what}: {measured:.4g}. Write your prediction down first next time"
+        print(f"measured {what}: {_show(measured)}. Write your prediction down first next time"
               " (set the prediction variable, then run the cell again).")
         return None
     prediction = _as_number(prediction, "your prediction")
@@ -55,7 +62,7 @@ def compare_prediction(prediction, measured, *, rel_tol=0.1, abs_tol=0.0, what="
     else:
         direction = "too high" if prediction > measured else "too low"
         verdict = f"{direction}: more than"
-    print(f"measured {what}: {measured:.4g}; your prediction {prediction:.4g} is {verdict}"
+    print(f"measured {what}: {_show(measured)}; your prediction {_show(prediction)} is {verdict}"
           f" {tolerance:.3g} of it.")
     return close
 
