@@ -752,15 +752,12 @@ print(inspect.getsource(sgd_step))
 # Softmax regression takes many small steps, and on the torch backend most
 # of a small step's time is Keras' fixed work per step, not arithmetic, so
 # this chapter builds its models on `workbook.fastfit.FastModel`: a
-# `keras.Model` whose `fit` runs the same training with less work per step
-# (here it runs `ScratchSGDClassifier`'s `train_step` above, unchanged).
+# `keras.Model` whose `fit` runs the same training with less work per step.
+# `ScratchSGDClassifier` is one: its `train_step` above runs unchanged in
+# that leaner loop.
 
 # %%
 from workbook.fastfit import FastModel
-
-
-class FastScratchSGDClassifier(FastModel, ScratchSGDClassifier):
-    """ScratchSGDClassifier's own train_step, run by FastModel's leaner fit loop."""
 
 
 def softmax_regression_scratch(num_classes=10, lr=0.1, input_shape=(28, 28, 1), sigma=0.01):
@@ -768,8 +765,8 @@ def softmax_regression_scratch(num_classes=10, lr=0.1, input_shape=(28, 28, 1), 
     x = keras.layers.Flatten()(inputs)
     logits = LinearScratch(num_classes, sigma=sigma)(x)
     probabilities = keras.layers.Activation(softmax, name="softmax")(logits)
-    return FastScratchSGDClassifier(inputs, probabilities, loss_fn=cross_entropy,
-                                    learning_rate=lr, name="softmax_scratch")
+    return ScratchSGDClassifier(inputs, probabilities, loss_fn=cross_entropy,
+                                learning_rate=lr, name="softmax_scratch")
 
 
 set_seed(42)

@@ -316,3 +316,35 @@ def test_curves_of_functions_are_not_mock_data_but_images_of_a_data_set_are(tmp_
     assert show_images(images, num_rows=1, num_cols=2, name="ch99_images") == tmp_path / "ch99_images_mock.png"
     assert show_images(images, num_rows=1, num_cols=2, name="ch99_digits", mock=False) \
         == tmp_path / "ch99_digits.png"
+
+
+def test_the_scratch_classifier_trains_on_the_fast_path_like_stock_keras():
+    import keras
+    import numpy as np
+    from keras import ops
+
+    from workbook.classification import ScratchSGDClassifier
+
+    def cross_entropy(probabilities, labels):
+        picked = ops.take_along_axis(probabilities, ops.expand_dims(ops.cast(labels, "int32"), 1), axis=1)
+        return -ops.mean(ops.log(picked))
+
+    rng = np.random.default_rng(0)
+    x, y = rng.random((96, 4, 4, 1)).astype("float32"), rng.integers(0, 3, 96)
+    runs = {}
+    for path, fit in [("fast", ScratchSGDClassifier.fit), ("stock", keras.Model.fit)]:
+        keras.utils.set_random_seed(1)
+        inputs = keras.Input((4, 4, 1))
+        outputs = keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(inputs))
+        model = ScratchSGDClassifier(inputs, outputs, loss_fn=cross_entropy, learning_rate=0.5)
+        model.compile()
+        history = fit(model, x, y, batch_size=16, epochs=3, shuffle=False, verbose=0, validation_data=(x, y))
+        runs[path] = model.get_weights(), history.history
+        if path == "fast":
+            assert model.last_fit_path == "fast"
+    (fast_weights, fast_logs), (stock_weights, stock_logs) = runs["fast"], runs["stock"]
+    for fast, stock in zip(fast_weights, stock_weights):
+        np.testing.assert_allclose(fast, stock, rtol=1e-5, atol=1e-6)
+    assert set(fast_logs) == set(stock_logs) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    for key in stock_logs:
+        np.testing.assert_allclose(fast_logs[key], stock_logs[key], rtol=1e-5)

@@ -18,6 +18,7 @@ import keras
 import numpy as np
 import torch
 
+from workbook.fastfit import FastModel
 from workbook.plotting import pyplot, show_or_save
 from workbook.scratch import sgd_step
 
@@ -99,8 +100,11 @@ def show_images(
     return show_or_save(fig, name, mock)
 
 
-class ScratchSGDClassifier(keras.Model):
+class ScratchSGDClassifier(FastModel):
     """A functional classifier trained by hand-written minibatch SGD.
+
+    It is a ``workbook.fastfit.FastModel``: its own ``train_step`` runs in the
+    lean fit loop (stock ``keras.Model.fit`` where that loop does not apply).
 
     Build it exactly like ``keras.Model(inputs, outputs)``, plus the loss and
     the learning rate, then ``compile()`` (no optimizer needed) and ``fit``::
