@@ -712,6 +712,9 @@ check("ch10.translation_batch")
 # In Keras each part is a functional model, and the whole is a third model
 # that calls the two: they share their layers, so training the whole
 # trains the parts, and the parts can be used on their own for decoding.
+# The whole is the model we train, so it is a `workbook.fastfit.FastModel`
+# (as chapter 9's language models are): its `fit` runs the encoder and
+# the decoder with less Keras work per step.
 #
 # `workbook.seq2seq` builds the book's GRU encoder-decoder (10.7) that way:
 
@@ -1024,7 +1027,7 @@ for beam_size in (1, 2):
 # %% [markdown]
 # On the trained translation model, beam search against greedy decoding on
 # the held-out generated sentences (the search only reorders what the model
-# already believes, so the gain is small when the model is sure):
+# already believes, so the gain is small, or none, when the model is sure):
 
 # %% tags=["heavy"]
 beam_sentences = held_out_en[:PROFILE.pick(tiny=10, default=100, full=100)]

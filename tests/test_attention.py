@@ -1,6 +1,8 @@
 """workbook.attention: masks, attention layers equal to Keras' own, positional
 encoding, the Transformer and Bahdanau translators, the ViT, saving and loading."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,7 @@ import keras
 from keras import layers, ops
 
 from workbook import attention as A
+from workbook import seq2seq
 
 
 def numpy(x):
@@ -191,6 +194,31 @@ def test_vit_shapes_and_class_token():
     assert tuple(vit.get_layer("positions").positions.shape) == (1, 17, 16)  # 16 patches + <cls>
     images = keras.Input((96, 96, 3))
     assert A.patch_embedding(images, 16, 8).shape == (None, 36, 8)
+
+
+@pytest.mark.parametrize("which", ["transformer", "bahdanau"])
+def test_translators_train_on_the_fast_path_with_the_masked_loss(which):
+    keras.utils.set_random_seed(3)
+    rng = np.random.default_rng(3)
+    translator = (A.build_transformer(9, 9, 8, 16, 2, 1) if which == "transformer"
+                  else A.build_bahdanau(9, 9, 4, 8, 2, num_steps=4))
+    src = rng.integers(1, 9, (16, 5)).astype("int32")
+    tgt = rng.integers(0, 9, (16, 5)).astype("int32")
+    data = SimpleNamespace(src=src, src_valid_len=np.full(16, 5, "int32"), tgt_in=tgt[:, :-1],
+                           tgt_out=tgt[:, 1:], tgt_vocab={"<pad>": 0})
+    history = seq2seq.train_seq2seq(translator.model, data, epochs=2, batch_size=8, verbose=0)
+    assert translator.model.last_fit_path == "fast", translator.model.last_fit_reason
+    assert np.isfinite(history.history["loss"]).all()
+
+
+def test_vit_trains_on_the_fast_path():
+    vit = A.build_vit((8, 8, 1), 4, 8, 16, 2, 1, num_classes=3)
+    vit.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                metrics=["accuracy"])
+    images = np.random.default_rng(4).normal(size=(16, 8, 8, 1)).astype("float32")
+    labels = np.arange(16) % 3
+    vit.fit(images, labels, validation_data=(images, labels), batch_size=8, epochs=1, verbose=0)
+    assert vit.last_fit_path == "fast", vit.last_fit_reason
 
 
 @pytest.mark.parametrize("which", ["transformer", "bahdanau", "vit", "layers"])

@@ -12,6 +12,7 @@ import pytest
 import torch
 from keras import layers
 
+from workbook import attention, seq2seq
 from workbook.datasets import ImageBatches
 from workbook.fast_layers import lowered_call
 from workbook.fastfit import FastModel
@@ -125,6 +126,45 @@ def test_cnn_with_batchnorm_dropout_and_accuracy_on_a_pydataset():
         np.testing.assert_allclose(fast_logs[name], stock_logs[name], atol=ATOL, rtol=RTOL)
 
 
+class MovingCentering(layers.Layer):
+    """Subtracts the batch mean in training and a moving mean (a non-trainable
+    weight assigned in call) otherwise, as chapter 8's BatchNormScratch does."""
+
+    def build(self, input_shape):
+        self.moving_mean = self.add_weight(shape=(input_shape[-1],), initializer="zeros",
+                                           trainable=False)
+
+    def call(self, x, training=None):
+        if not training:
+            return x - self.moving_mean
+        mean = keras.ops.mean(x, axis=(0, 1, 2))
+        self.moving_mean.assign(0.9 * self.moving_mean + 0.1 * mean)
+        return x - mean
+
+
+def modern_cnn(model_cls, rnn):
+    """Chapter 8's ingredients: strided and grouped convolutions, a custom
+    normalization, batch norm, Add and Concatenate, padding, global pooling."""
+    inputs = keras.Input((12, 12, 1))
+    x = layers.Conv2D(8, 3, strides=2, padding="same", use_bias=False)(inputs)  # Keras' call
+    x = layers.ReLU()(MovingCentering()(x))
+    y = layers.Conv2D(8, 3, padding="same", groups=4, activation="relu")(x)  # lowered, grouped
+    y = layers.BatchNormalization(momentum=0.9)(layers.Conv2D(8, 1, use_bias=False)(y))
+    x = layers.Concatenate()([layers.ReLU()(layers.Add()([x, y])),
+                              layers.MaxPooling2D(3, strides=1, padding="same")(x)])
+    x = layers.GlobalAveragePooling2D()(layers.ZeroPadding2D(1)(x))
+    return model_cls(inputs, layers.Dense(10)(x))
+
+
+def test_modern_cnn_blocks_train_like_stock_keras():
+    fast = assert_same_training(
+        modern_cnn, IMAGES[:48], LABELS[:48],
+        lambda: {"optimizer": keras.optimizers.Adam(1e-2), "loss": XENT, "metrics": ["accuracy"]},
+        validation_data=(IMAGES[48:], LABELS[48:]))
+    moving = next(layer for layer in fast.layers if isinstance(layer, MovingCentering))
+    assert np.abs(keras.ops.convert_to_numpy(moving.moving_mean)).max() > 1e-3  # it did move
+
+
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_character_lm_trains_like_the_stock_layers(cell):
     def build(model_cls, rnn):
@@ -150,6 +190,40 @@ def test_seq2seq_with_two_inputs_and_initial_state():
     target = rng.integers(0, 13, (32, 5)).astype(np.int32)
     assert_same_training(build, [source, target[:, :-1]], target[:, 1:],
                          lambda: {"optimizer": sgd(0.5), "loss": XENT})
+
+
+def nested_translator(model_cls, rnn, builder="gru"):
+    """The chapters' translators: a training model calling an encoder and a
+    decoder that are functional models themselves, with workbook layers."""
+    if builder == "gru":
+        parts = seq2seq.build_seq2seq(13, 13, 4, 6, 2)
+    else:
+        parts = attention.build_transformer(13, 13, num_hiddens=8, ffn_num_hiddens=16, num_heads=2,
+                                            num_blks=1)
+    return model_cls(parts.model.inputs, parts.model.output)
+
+
+@pytest.mark.parametrize("builder", ["gru", "transformer"])
+def test_nested_functional_models_run_inlined_and_train_like_stock_keras(builder):
+    source = rng.integers(0, 13, (32, 5)).astype(np.int32)
+    target = rng.integers(0, 13, (32, 6)).astype(np.int32)
+    valid = rng.integers(1, 6, 32).astype(np.int32)
+    fast = assert_same_training(
+        lambda model_cls, rnn: nested_translator(model_cls, rnn, builder),
+        [source, valid, target[:, :-1]], target[:, 1:],
+        lambda: {"optimizer": keras.optimizers.Adam(1e-2, global_clipnorm=1.0),
+                 "loss": seq2seq.MaskedSequenceLoss(pad_id=0)})
+    # The encoder and decoder ran as programs, not through Keras' __call__.
+    assert not any(isinstance(fn, keras.Model) for _, fn, _ in fast._lean.program.steps)
+
+
+def test_a_model_with_a_one_element_output_list_trains_like_stock_keras():
+    def build(model_cls, rnn):
+        inputs = keras.Input((3,))
+        return model_cls(inputs, [layers.Dense(1)(layers.Dense(4, activation="relu")(inputs))])
+    x = rng.normal(size=(24, 3)).astype(np.float32)
+    assert_same_training(build, x, x[:, :1], lambda: {"optimizer": sgd(0.1), "loss": "mse"},
+                         batch_size=8, validation_data=(x, x[:, :1]))
 
 
 class ScratchSGD(FastModel):

@@ -129,6 +129,7 @@ def test_train_lm_logs_the_perplexity_of_every_epoch():
     lm = build_lm(VOCAB, LAYERS["SimpleRNN"]())
     x, y = tokens((32, 5), 1), tokens((32, 5), 2)
     history, ppl = train_lm(lm, x, y, x[:8], y[:8], epochs=2, batch_size=16, verbose=0)
+    assert lm.last_fit_path == "fast", lm.last_fit_reason  # build_lm makes a FastModel
     assert set(ppl) == {"perplexity", "val_perplexity"}
     for name, loss in (("perplexity", "loss"), ("val_perplexity", "val_loss")):
         np.testing.assert_allclose(ppl[name], np.exp(history.history[loss]), rtol=1e-6)

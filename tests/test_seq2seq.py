@@ -171,6 +171,7 @@ def test_train_seq2seq_learns_a_copy_task():
     model = seq2seq.build_seq2seq(8, 8, 16, 32, 1)
     history = seq2seq.train_seq2seq(model.model, data, epochs=15, batch_size=32, learning_rate=0.01,
                                     verbose=0)
+    assert model.model.last_fit_path == "fast", model.model.last_fit_reason
     losses = history.history["loss"]
     assert losses[-1] < 0.5 * losses[0]
     decoded = seq2seq.greedy_decode(model, model.initial_state(src[:32], data.src_valid_len[:32]),

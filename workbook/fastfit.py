@@ -41,12 +41,12 @@ from keras.src.backend.common import global_state
 from keras.src.backend.torch.core import get_device
 from keras.src.layers.layer import CallContext
 from keras.src.losses.losses import LossFunctionWrapper
-from keras.src.models.functional import Functional
+from keras.src.models.functional import Functional, unpack_singleton
 
 from workbook.fast_layers import lowered_call
 
 # Layers whose code we know: they add no losses in call() and pass masks on.
-_KNOWN_MODULES = ("keras.", "workbook.fused_rnn")
+_KNOWN_MODULES = ("keras.", "workbook.fused_rnn", "workbook.seq2seq", "workbook.attention")
 _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end")
 _TEST_BATCH_HOOKS = ("on_test_batch_begin", "on_test_batch_end")
 
@@ -96,6 +96,13 @@ def _can_call_directly(layer) -> bool:
     return not layer._flatten_layers(include_self=False, recursive=False)
 
 
+def _can_inline(layer) -> bool:
+    """A plain functional model (no call of its own, float32) inside another."""
+    return (isinstance(layer, Functional) and type(layer).call is Functional.call
+            and not isinstance(layer._inputs_struct, dict)
+            and layer.dtype_policy.name == "float32")
+
+
 class _Program:
     """The functional graph as a flat list of steps, run without ``__call__``."""
 
@@ -115,14 +122,36 @@ class _Program:
                 if any(id(x) not in known for x in node.input_tensors):
                     continue
                 op = model._get_operation_for_node(node)
+                training_arg = getattr(op, "_call_has_training_arg", False)
+                if _can_inline(op):
+                    # A functional model used as a layer (an encoder inside a
+                    # seq2seq model) runs as a program of its own.
+                    inner = _Program(op)
+                    self.has_custom_layers |= inner.has_custom_layers
+                    self.needs_context |= inner.needs_context
+                    self.steps.append((node, inner.as_call(), training_arg))
+                    known.update(id(x) for x in node.outputs)
+                    continue
                 direct = _can_call_directly(op)
                 if not type(op).__module__.startswith(_KNOWN_MODULES):
                     self.has_custom_layers = True  # may add_loss() in call
                 fn = (lowered_call(op) or op.call) if direct else op
                 self.needs_context |= not direct
-                training_arg = getattr(op, "_call_has_training_arg", False)
                 self.steps.append((node, fn, training_arg))
                 known.update(id(x) for x in node.outputs)
+
+    def as_call(self):
+        """``Functional.call`` of this program's model, without ``__call__``."""
+        model = self.model
+
+        def call(inputs, training=None, mask=None, **kwargs):
+            # Keras records the inputs' masks with the node: all None here,
+            # as masking runs stock fit.
+            masks = mask if isinstance(mask, (list, tuple)) else [mask]
+            if kwargs or any(m is not None for m in masks):
+                return model(inputs, training=training, mask=mask, **kwargs)
+            return self._run(model._standardize_inputs(inputs), training)
+        return call
 
     def __call__(self, inputs, training):
         if not self.needs_context:
@@ -150,7 +179,9 @@ class _Program:
             flat = (outputs,) if isinstance(outputs, torch.Tensor) else tree.flatten(outputs)
             for symbol, value in zip(node.outputs, flat):
                 values[id(symbol)] = value
-        return tree.pack_sequence_as(self.outputs_struct, [values[id(x)] for x in self.outputs])
+        # As Functional.call: a model with outputs=[y] returns y.
+        return unpack_singleton(
+            tree.pack_sequence_as(self.outputs_struct, [values[id(x)] for x in self.outputs]))
 
 
 # ------------------------------------------------------- losses and metrics

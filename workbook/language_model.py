@@ -25,7 +25,9 @@ A from-scratch layer that keeps the same convention works unchanged.
 * :func:`predict_greedy` / :func:`generate_text`: warm-up over the prefix,
   then greedy (argmax) decoding, each prediction fed back as the next input.
 
-Plain numpy at the edges; the models are functional Keras models.
+Plain numpy at the edges; the models are functional Keras models (the
+trained one a ``workbook.fastfit.FastModel``, whose ``fit`` does less Keras
+work per step; the step model is a plain ``keras.Model``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from typing import Sequence
 import keras
 import numpy as np
 from keras import ops
+
+from workbook.fastfit import FastModel
 
 __all__ = [
     "PerplexityLogger",
@@ -65,7 +69,7 @@ def one_hot_encoder(vocab_size: int, name: str = ENCODER) -> keras.layers.Embedd
 
 
 def build_lm(vocab_size: int, recurrent_layer, *, embedding_dim: int | None = None,
-             name: str = "rnn_lm") -> keras.Model:
+             name: str = "rnn_lm") -> FastModel:
     """Functional character (or word) language model around ``recurrent_layer``.
 
     ``tokens (batch, steps) int32 -> one-hot (or Embedding(embedding_dim)) ->
@@ -83,7 +87,7 @@ def build_lm(vocab_size: int, recurrent_layer, *, embedding_dim: int | None = No
                                          name=ENCODER)
     outputs, _ = _split_states(recurrent_layer(encoder(tokens)), recurrent_layer)
     logits = keras.layers.Dense(vocab_size, name=HEAD)(outputs)
-    return keras.Model(tokens, logits, name=name)
+    return FastModel(tokens, logits, name=name)
 
 
 def build_step_model(lm: keras.Model) -> keras.Model:

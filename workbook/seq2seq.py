@@ -43,6 +43,7 @@ import numpy as np
 import torch
 from keras import layers, ops
 
+from workbook.fastfit import FastModel
 from workbook.fused_rnn import FusedGRU
 
 # ----------------------------------------------------------------- masks
@@ -168,18 +169,20 @@ def seq2seq_decoder(vocab_size: int, embed_size: int, num_hiddens: int, num_laye
     return keras.Model([tokens, context] + states, [logits] + new_states, name=name)
 
 
-def encoder_decoder(encoder: keras.Model, decoder: keras.Model, name: str = "seq2seq") -> keras.Model:
+def encoder_decoder(encoder: keras.Model, decoder: keras.Model, name: str = "seq2seq") -> FastModel:
     """The training model ``[src, src_valid_len, tgt_in] -> logits`` (D2L's EncoderDecoder).
 
     The decoder's context and initial states are the encoder's final states;
-    ``tgt_in`` is ``<bos>`` + the target shifted right (teacher forcing).
+    ``tgt_in`` is ``<bos>`` + the target shifted right (teacher forcing). A
+    ``FastModel`` (its ``fit`` runs the encoder and decoder without Keras'
+    per-layer call overhead); the two parts stay plain ``keras.Model``.
     """
     src = keras.Input((None,), dtype="int32", name="src")
     valid_len = keras.Input((), dtype="int32", name="src_valid_len")
     tgt_in = keras.Input((None,), dtype="int32", name="tgt_in")
     states = encoder([src, valid_len])[1:]
     logits = decoder([tgt_in, states[-1]] + list(states))[0]
-    return keras.Model([src, valid_len, tgt_in], logits, name=name)
+    return FastModel([src, valid_len, tgt_in], logits, name=name)
 
 
 @dataclass
