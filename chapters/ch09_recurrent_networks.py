@@ -181,7 +181,7 @@ for k in (1, 4, 16, 64):  # row i predicts x[i + tau + k - 1]
             label=f"{k}-step")
 ax.set_xlabel("time")
 ax.legend()
-show_or_save(fig, "ch09_k_step_ahead")
+show_or_save(fig, "ch09_k_step_ahead", mock=False)  # a generated sine
 
 # %% [markdown]
 # The 4-step predictions still follow the wave, with a larger error; by 16

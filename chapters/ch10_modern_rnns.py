@@ -856,7 +856,7 @@ mt = seq2seq.build_seq2seq(len(mt_train.src_vocab), len(mt_train.tgt_vocab),
                            num_layers=2, dropout=0.2)
 rounds = PROFILE.pick(tiny=1, default=5, full=6)
 epochs_per_round = PROFILE.pick(tiny=1, default=3, full=5)
-curves = LivePlot(["loss"], name="ch10_seq2seq")
+curves = LivePlot(["loss"], name="ch10_seq2seq", mock=None if PROFILE.name == "full" else False)
 bleu_by_round, start = [], time.perf_counter()
 for r in range(rounds):
     seq2seq.train_seq2seq(mt.model, mt_train, epochs=epochs_per_round, batch_size=64,

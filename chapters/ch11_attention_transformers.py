@@ -521,7 +521,7 @@ def train_translator(translator, learning_rate, name):
     start = time.perf_counter()
     seq2seq.train_seq2seq(translator.model, mt_train, epochs=mt_epochs, batch_size=mt_batch,
                           learning_rate=learning_rate,
-                          callbacks=[LivePlot(["loss"], name=f"ch11_{name}")])
+                          callbacks=[LivePlot(["loss"], name=f"ch11_{name}", mock=False)])  # generated pairs
     score, sources, predictions = val_bleu(translator, mt_val)
     print(f"{name}: mean BLEU-2 {score:.3f} on {len(predictions)} GENERATED validation pairs "
           f"({PROFILE.name} profile, {mt_epochs} epochs, {time.perf_counter() - start:.0f} s)")
@@ -1055,7 +1055,8 @@ vit_epochs = PROFILE.pick(tiny=1, default=15, full=30)
 start = time.perf_counter()
 history = vit.fit(digits_x[:num_digits], digits_y[:num_digits], validation_data=(digits_val_x, digits_val_y),
                   epochs=vit_epochs, batch_size=64, verbose=2,
-                  callbacks=[LivePlot(["loss", "val_loss", "accuracy", "val_accuracy"], name="ch11_vit")])
+                  callbacks=[LivePlot(["loss", "val_loss", "accuracy", "val_accuracy"], name="ch11_vit",
+                                     mock=False)])  # sklearn digits: real
 print(f"ViT ({vit.count_params():,} parameters): validation accuracy "
       f"{history.history['val_accuracy'][-1]:.3f} on {len(digits_val_y)} real digit images "
       f"({PROFILE.name} profile, {vit_epochs} epochs, {time.perf_counter() - start:.0f} s)")
