@@ -75,3 +75,22 @@ def test_what_students_read_cites_no_unseen_notes(chapter):
              for number, line in enumerate(path.read_text().splitlines(), 1)
              if UNSEEN_SOURCE.search(line)]
     assert not found, "refers to notes the reader cannot see:\n" + "\n".join(found)
+
+
+SECTION = re.compile(r"^# ## (\d+\.\d+ .*)$", re.M)
+SECOND_EDITION = ["ch02", "ch03", "ch04", "ch05", "ch06"]
+
+
+@pytest.mark.parametrize("chapter", SECOND_EDITION)
+def test_every_section_ends_with_a_try_it_and_a_cell_to_run(chapter):
+    text = PROJECT.chapter_file(chapter).read_text()
+    parts = SECTION.split(text)
+    sections = list(zip(parts[1::2], parts[2::2]))
+    assert len(sections) >= 5, f"{chapter}: expected its sections, found {len(sections)}"
+    lacking = []
+    for title, body in sections:
+        after = body.split("# ### Try it", 1)
+        # the Try it's questions, then a code cell (any tags) the reader edits
+        if len(after) < 2 or not re.search(r"^# %%(?! \[markdown\])", after[1], re.M):
+            lacking.append(title)
+    assert not lacking, f"{chapter}: sections without a Try it and its starting cell: {lacking}"
