@@ -105,18 +105,18 @@ def train_scratch(X, y, w0, b0, lr, num_epochs, batch_size):
     return w.detach().numpy(), b.detach().numpy(), epoch_losses
 
 
-# %% tags=["exercise"] exercise="ch03.concise_model"
-# exercise: ch03.concise_model
-def dense_from_torch(weight, bias):
-    """Functional Input((d,)) -> Dense(units) computing what nn.Linear(d, units) with these parameters computes."""
-    weight, bias = np.asarray(weight), np.asarray(bias)
-    units, num_inputs = weight.shape
-    features = keras.Input(shape=(num_inputs,))
-    dense = keras.layers.Dense(units)
-    prediction = dense(features)
-    # torch computes X @ W.T with W stored as (units, d); a Dense kernel is (d, units): W transposed.
-    dense.set_weights([weight.T, bias])
-    return keras.Model(features, prediction)
+# %% tags=["exercise"] exercise="ch03.huber_loss"
+# exercise: ch03.huber_loss
+def robust_loss(y_true, y_pred, delta=1.0):
+    """Huber's loss of each example: the mean over the last axis of l_delta(y_pred - y_true), shape (n,)."""
+    y_pred = ops.convert_to_tensor(y_pred)
+    residual = y_pred - ops.reshape(y_true, ops.shape(y_pred))  # a flat y_true becomes a column
+    size = ops.abs(residual)
+    # One formula for both branches: the quadratic part only ever sees min(|r|, delta), so
+    # neither it nor its gradient overflows for a huge residual (ops.where(|r| <= delta,
+    # r**2 / 2, ...) computes r**2 / 2 and its gradient there too: inf, then 0 * inf = NaN).
+    inner = ops.minimum(size, delta)
+    return ops.mean(0.5 * ops.square(inner) + delta * (size - inner), axis=-1)
 
 
 # %% tags=["exercise"] exercise="ch03.fit_concise"

@@ -753,7 +753,7 @@ history = model.fit(
     epochs=num_epochs,
     validation_data=(X_val, y_val),
     verbose=2,
-    callbacks=[LivePlot(["loss", "val_loss"], name="ch03_scratch_training", yscale="log")],
+    callbacks=[LivePlot(["loss", "val_loss"], name="ch03_scratch_training", yscale="log", mock=False)],
 )
 
 # %% [markdown]
@@ -954,7 +954,7 @@ history = model.fit(
     epochs=num_epochs,
     validation_data=(X_val, y_val),
     verbose=2,
-    callbacks=[LivePlot(["loss", "val_loss"], name="ch03_concise_training", yscale="log")],
+    callbacks=[LivePlot(["loss", "val_loss"], name="ch03_concise_training", yscale="log", mock=False)],
 )
 w_learned, b_learned = model.get_layer("dense").get_weights()
 print("kernel shape:", w_learned.shape)
@@ -1026,35 +1026,55 @@ compare_choice(my_choice, min(parameter_errors, key=parameter_errors.get), optio
 
 
 # %% [markdown]
-# ### Exercise 3.7: a torch layer, ported to Keras
+# ### Exercise 3.7: Huber's robust loss, from the formula
 #
-# A linear model trained with PyTorch ends as an `nn.Linear(d, units)`
-# layer, which computes $\mathbf{X}\mathbf{W}^\top + \mathbf{b}$ and stores
-# its `weight` $\mathbf{W}$ with shape $(\text{units}, d)$ and its `bias`
-# with shape $(\text{units},)$. Write `dense_from_torch(weight, bias)` that
-# takes these two parameters as NumPy arrays and returns an (uncompiled)
-# functional Keras model, `keras.Input((d,))` → one
-# `keras.layers.Dense(units)` → `keras.Model(inputs, outputs)`, whose
-# outputs equal the torch layer's for every input: set the Dense layer's
-# weights from the two arrays (mind the layouts). `d` and `units` come from
-# the shape of `weight`. No `Sequential`.
+# The Try it above hands `keras.losses.Huber(delta)` to `compile`. Write
+# that loss yourself, from its formula, with `keras.ops`:
+# `robust_loss(y_true, y_pred, delta=1.0)`. For a residual
+# $r = \hat{y} - y$ (prediction minus label),
+#
+# $$l_\delta(r) = \begin{cases} \frac{1}{2} r^2 & \text{if } |r| \le \delta, \\
+#   \delta \left(|r| - \frac{1}{2}\delta\right) & \text{otherwise.} \end{cases}$$
+#
+# * **Shapes.** `y_pred` has shape $(n, k)$: $n$ examples with $k$ outputs
+#   each. `y_true` has the same shape or, when $k = 1$, may be a flat vector
+#   of shape $(n,)$. Return one loss per example, the mean of $l_\delta$
+#   over the last axis: shape $(n,)$, as Keras' own loss functions do
+#   (`compile` then averages over the batch). Outputs with more axes, such as
+#   $(n, t, k)$ for a sequence, give the mean over the last axis too, of
+#   shape $(n, t)$. So
+#   `loss=lambda y, p: robust_loss(y, p, delta)` can stand in for
+#   `keras.losses.Huber(delta=delta)` in the Try it's cell.
+# * **Differentiable.** Training differentiates the loss with respect to
+#   `y_pred`, so compute on the given tensors with `keras.ops`. Question 3
+#   of the Try it claims that this gradient, entry by entry, is never larger
+#   than $\delta$ in size (before the mean's $\frac{1}{k}$): yours must
+#   show it.
+# * **Every float32 residual.** The value and the gradient stay finite and
+#   right for residuals of any size float32 can hold, up to about
+#   $3 \cdot 10^{38}$, next to residuals of $10^{-3}$ in the same call. A
+#   branch that `ops.where` does not pick is still computed, and autograd
+#   still differentiates it.
+# * Write it yourself: no Keras or torch Huber or smooth-L1 loss (the
+#   grader reads your cell for `Huber`, `huber`, `huber_loss`, `HuberLoss`,
+#   `smooth_l1_loss`, `SmoothL1Loss`, so give your own helpers other names).
 
-# %% tags=["exercise"] exercise="ch03.concise_model"
-# exercise: ch03.concise_model
-def dense_from_torch(weight, bias):
-    """Functional Input((d,)) -> Dense(units) computing what nn.Linear(d, units) with these parameters computes."""
-    weight, bias = np.asarray(weight), np.asarray(bias)
-    units, num_inputs = weight.shape
-    features = keras.Input(shape=(num_inputs,))
-    dense = keras.layers.Dense(units)
-    prediction = dense(features)
-    # torch computes X @ W.T with W stored as (units, d); a Dense kernel is (d, units): W transposed.
-    dense.set_weights([weight.T, bias])
-    return keras.Model(features, prediction)
+# %% tags=["exercise"] exercise="ch03.huber_loss"
+# exercise: ch03.huber_loss
+def robust_loss(y_true, y_pred, delta=1.0):
+    """Huber's loss of each example: the mean over the last axis of l_delta(y_pred - y_true), shape (n,)."""
+    y_pred = ops.convert_to_tensor(y_pred)
+    residual = y_pred - ops.reshape(y_true, ops.shape(y_pred))  # a flat y_true becomes a column
+    size = ops.abs(residual)
+    # One formula for both branches: the quadratic part only ever sees min(|r|, delta), so
+    # neither it nor its gradient overflows for a huge residual (ops.where(|r| <= delta,
+    # r**2 / 2, ...) computes r**2 / 2 and its gradient there too: inf, then 0 * inf = NaN).
+    inner = ops.minimum(size, delta)
+    return ops.mean(0.5 * ops.square(inner) + delta * (size - inner), axis=-1)
 
 
 # %% tags=["check"]
-check("ch03.concise_model")
+check("ch03.huber_loss")
 
 
 # %% [markdown]
@@ -1321,7 +1341,7 @@ def fit_polynomial(num_columns, train_features, train_labels, num_epochs, name):
         epochs=num_epochs,
         validation_data=(poly_test[:, :num_columns], poly_y_test),
         verbose=0,
-        callbacks=[LivePlot(["loss", "val_loss"], name=name, yscale="log", every=20)],
+        callbacks=[LivePlot(["loss", "val_loss"], name=name, yscale="log", every=20, mock=False)],
     )
     train_loss = model.evaluate(train_features[:, :num_columns], train_labels, verbose=0)
     test_loss = model.evaluate(poly_test[:, :num_columns], poly_y_test, verbose=0)
@@ -1616,7 +1636,8 @@ def train_weight_decay(lambd):
         epochs=decay_epochs,
         validation_data=(Xd_val, yd_val),
         verbose=0,
-        callbacks=[LivePlot(["loss", "val_loss"], name=f"ch03_weight_decay_{lambd}", yscale="log", every=5)],
+        callbacks=[LivePlot(["loss", "val_loss"], name=f"ch03_weight_decay_{lambd}", yscale="log", every=5,
+                            mock=False)],
     )
     w = model.get_layer("linear").get_weights()[0]
     train_loss = model.evaluate(Xd_train, yd_train, verbose=0)
@@ -1697,7 +1718,7 @@ for wd in [0, 3]:
     model = weight_decay_concise(num_inputs, wd=wd, lr=0.003)
     model.fit(Xd_train, yd_train, batch_size=5, epochs=decay_epochs, validation_data=(Xd_val, yd_val),
               verbose=0, callbacks=[LivePlot(["loss", "val_loss"], name=f"ch03_weight_decay_concise_{wd}",
-                                             yscale="log", every=5)])
+                                             yscale="log", every=5, mock=False)])
     w = model.get_layer("dense").get_weights()[0]
     val_loss = model.evaluate(Xd_val, yd_val, verbose=0)
     print(f"wd {wd}: L2 norm of w {np.linalg.norm(w):.4f}, validation MSE {val_loss:.4g}")

@@ -20,6 +20,7 @@ from workbook.grading import (
     expect_numbers,
     expect_sequence,
     expect_true,
+    tensor,
     weight_shapes,
 )
 from workbook.grading.expect import expect_normal_sample
@@ -275,47 +276,34 @@ def train_scratch_recovers_parameters(student, rng):
     expect_true(b_error < 0.01, f"b is off by {b_error:.3g}; expected about 4.2")
 
 
-# ------------------------------------------------------------ 3.4 concise_model
-
-
-def expect_ported_outputs(info, X, expected, units, what):
-    """The ported model is functional, has one Dense(units) with units * (d + 1) parameters, and outputs `expected`."""
-    info = expect_functional(info, what)
-    dense = dense_layers(info)
-    expect_true(len(dense) == 1, f"{what}: expected exactly one Dense layer, found {len(dense)}")
-    expect_true(dense[0]["config"].get("units") == units, f"{what}: the Dense layer should have {units} units")
-    num_params = units * (X.shape[1] + 1)
-    expect_true(info.count_params == num_params,
-                f"{what}: the model has {info.count_params} parameters; expected {num_params}")
-    expect_close(info.outputs, expected, rtol=1e-5, atol=1e-5, what=f"{what}: the model's output")
+# ------------------------------------------------------------ 3.4 huber_loss
 
 
 @checks.visible(
-    "ch03.concise_model",
-    message="dense_from_torch(weight, bias) for an nn.Linear(3, 2) (weight of shape (2, 3)) is a functional "
-    "model with one Dense(2) whose outputs are the torch layer's",
+    "ch03.huber_loss",
+    message="robust_loss(y_true, y_pred) with the default delta = 1 returns one loss per example, "
+    "shape (n,): the mean over the last axis of r**2 / 2 where |r| <= 1 and |r| - 1/2 beyond, "
+    "for r = y_pred - y_true of either sign",
 )
-def concise_model_rectangular_layer(student, rng):
-    weight = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=np.float32)
-    bias = np.array([0.5, -1.0], dtype=np.float32)
-    X = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 1]], dtype=np.float32)
-    expected = np.array([[0.5, -1.0], [1.5, 3.0], [2.5, 4.0], [6.5, 14.0]])  # worked out by hand
-    info = student.model("dense_from_torch", weight, bias, inputs=X)
-    expect_ported_outputs(info, X, expected, 2, "dense_from_torch(weight (2, 3), bias (2,))")
+def huber_loss_per_example_mean(student, rng):
+    y_true = np.array([[1.0, -1.0], [0.0, 2.0], [3.0, 0.5]])
+    residuals = np.array([[0.5, -2.0], [1.0, -3.0], [-0.25, 0.0]])
+    expected = np.array([(0.125 + 1.5) / 2, (0.5 + 2.5) / 2, 0.03125 / 2])  # worked out by hand
+    got = student.call("robust_loss", tensor(y_true), tensor(y_true + residuals))  # as Keras passes them
+    expect_close(got, expected, what="robust_loss(y_true of shape (3, 2), y_pred of shape (3, 2))")
 
 
 @checks.visible(
-    "ch03.concise_model",
-    message="dense_from_torch also ports a square nn.Linear(2, 2), where the shapes alone do not show "
-    "whether the layout is right",
+    "ch03.huber_loss",
+    message="robust_loss(y_true, y_pred, delta=2.0) with y_pred of shape (4, 1) and a flat y_true of "
+    "shape (4,) returns shape (4,): r**2 / 2 up to |r| = 2 and 2 * (|r| - 1) beyond",
 )
-def concise_model_square_layer(student, rng):
-    weight = np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32)
-    bias = np.array([0.0, 10.0], dtype=np.float32)
-    X = np.array([[1, 0], [0, 1], [2, -1]], dtype=np.float32)
-    expected = np.array([[1.0, 13.0], [2.0, 14.0], [0.0, 12.0]])  # worked out by hand
-    info = student.model("dense_from_torch", weight, bias, inputs=X)
-    expect_ported_outputs(info, X, expected, 2, "dense_from_torch(weight (2, 2), bias (2,))")
+def huber_loss_delta_and_flat_labels(student, rng):
+    y_true = np.array([0.5, -1.0, 2.0, 0.0])
+    residuals = np.array([1.0, -3.0, 2.0, 5.0])
+    expected = np.array([0.5, 4.0, 2.0, 8.0])  # worked out by hand; |r| = delta at the third
+    got = student.call("robust_loss", tensor(y_true), tensor((y_true + residuals)[:, None]), delta=2.0)
+    expect_close(got, expected, what="robust_loss(y_true of shape (4,), y_pred of shape (4, 1), delta=2.0)")
 
 
 # -------------------------------------------------------------- 3.4 fit_concise

@@ -5,7 +5,8 @@ without 1/2 or without reshaping y, SGD dividing by the batch size twice or
 not at all, the norm instead of half the squared norm, L2(lambd) for
 lambd / 2 * ||w||^2, decaying the bias, features without the factorial,
 K-fold folds that drop the remainder, gradients cut by detach, Sequential
-instead of functional.
+instead of functional, Huber's loss through the naive ops.where (NaN gradients
+for huge residuals).
 """
 
 from exercise_harness import mutant
@@ -617,71 +618,157 @@ def train_scratch(X, y, w0, b0, lr, num_epochs, batch_size):
     return w, b, [l / 2 for l in history.history["loss"]]
 """,
     ),
-    # --------------------------------------------------------- concise_model
+    # ------------------------------------------------------------ huber_loss
     dict(
-        exercise="ch03.concise_model",
-        why="reshapes torch's (units, d) weight to (d, units) instead of transposing it",
-        rejected_by=["concise_model_rectangular_layer", "concise_model_square_layer", "concise_model_random_layers"],
+        exercise="ch03.huber_loss",
+        why="forgets the 1/2 of the quadratic part",
+        rejected_by=["huber_loss_per_example_mean", "huber_loss_delta_and_flat_labels",
+                     "huber_loss_telling_cases", "huber_loss_mixed_scales"],
+        source=mutant("ch03.huber_loss", "0.5 * ops.square(inner)", "ops.square(inner)"),
+    ),
+    dict(
+        exercise="ch03.huber_loss",
+        why="delta does not scale the linear part: |r| - delta / 2, right only for delta = 1",
+        rejected_by=["huber_loss_delta_and_flat_labels", "huber_loss_telling_cases", "huber_loss_mixed_scales"],
         source="""
-def dense_from_torch(weight, bias):
-    units, num_inputs = weight.shape
-    inputs = keras.Input((num_inputs,))
-    dense = keras.layers.Dense(units)
-    outputs = dense(inputs)
-    dense.set_weights([weight.reshape(num_inputs, units), bias])
-    return keras.Model(inputs, outputs)
+def robust_loss(y_true, y_pred, delta=1.0):
+    r = y_pred - ops.reshape(y_true, ops.shape(y_pred))
+    a = ops.abs(r)
+    return ops.mean(ops.where(a <= delta, 0.5 * r * r, a - 0.5 * delta), axis=-1)
 """,
     ),
     dict(
-        exercise="ch03.concise_model",
-        why="copies torch's weight as the kernel unchanged, reading d and units the wrong way round",
-        rejected_by=["concise_model_rectangular_layer", "concise_model_square_layer", "concise_model_random_layers"],
+        exercise="ch03.huber_loss",
+        why="the linear part's constant is delta / 2 instead of delta**2 / 2: right only for delta = 1",
+        rejected_by=["huber_loss_delta_and_flat_labels", "huber_loss_telling_cases", "huber_loss_mixed_scales"],
         source="""
-def dense_from_torch(weight, bias):
-    num_inputs, units = weight.shape
-    inputs = keras.Input((num_inputs,))
-    dense = keras.layers.Dense(units)
-    outputs = dense(inputs)
-    dense.set_weights([weight, bias])
-    return keras.Model(inputs, outputs)
+def robust_loss(y_true, y_pred, delta=1.0):
+    r = y_pred - ops.reshape(y_true, ops.shape(y_pred))
+    a = ops.abs(r)
+    return ops.mean(ops.where(a <= delta, 0.5 * r * r, delta * a - 0.5 * delta), axis=-1)
 """,
     ),
     dict(
-        exercise="ch03.concise_model",
-        why="sets the kernel but leaves the bias at Keras' zeros",
-        rejected_by=["concise_model_rectangular_layer", "concise_model_square_layer", "concise_model_random_layers"],
+        exercise="ch03.huber_loss",
+        why="the naive ops.where: right values, but 0.5 * r**2 of a huge residual is computed on the "
+            "unchosen branch and its gradient becomes 0 * inf = NaN",
+        rejected_by=["huber_loss_mixed_scales"],
         source="""
-def dense_from_torch(weight, bias):
-    units, num_inputs = weight.shape
-    inputs = keras.Input((num_inputs,))
-    dense = keras.layers.Dense(units, kernel_initializer=keras.initializers.Constant(weight.T))
-    return keras.Model(inputs, dense(inputs))
+def robust_loss(y_true, y_pred, delta=1.0):
+    r = y_pred - ops.reshape(y_true, ops.shape(y_pred))
+    a = ops.abs(r)
+    return ops.mean(ops.where(a <= delta, 0.5 * ops.square(r), delta * (a - 0.5 * delta)), axis=-1)
 """,
     ),
     dict(
-        exercise="ch03.concise_model",
-        why="a Dense(1) from the linear-regression habit: only right for a single output unit",
-        rejected_by=["concise_model_rectangular_layer", "concise_model_square_layer",
-                     "concise_model_random_layers"],
+        exercise="ch03.huber_loss",
+        why="blends the branches with 0/1 masks: 0 * (0.5 * 1e40 = inf) = NaN in the value",
+        rejected_by=["huber_loss_mixed_scales"],
         source="""
-def dense_from_torch(weight, bias):
-    inputs = keras.Input((weight.shape[1],))
-    dense = keras.layers.Dense(1)
-    outputs = dense(inputs)
-    dense.set_weights([weight[:1].T, bias[:1]])
-    return keras.Model(inputs, outputs)
+def robust_loss(y_true, y_pred, delta=1.0):
+    r = y_pred - ops.reshape(y_true, ops.shape(y_pred))
+    a = ops.abs(r)
+    small = ops.cast(a <= delta, r.dtype)
+    return ops.mean(small * (0.5 * ops.square(r)) + (1 - small) * delta * (a - 0.5 * delta), axis=-1)
 """,
     ),
     dict(
-        exercise="ch03.concise_model",
-        why="a Sequential model instead of a functional one",
-        rejected_by=["concise_model_rectangular_layer", "concise_model_square_layer", "concise_model_random_layers"],
+        exercise="ch03.huber_loss",
+        why="sums over the outputs instead of averaging them",
+        rejected_by=["huber_loss_per_example_mean", "huber_loss_telling_cases", "huber_loss_mixed_scales"],
+        source=mutant("ch03.huber_loss", "return ops.mean(", "return ops.sum("),
+    ),
+    dict(
+        exercise="ch03.huber_loss",
+        why="averages over the whole batch: one number instead of one loss per example",
+        rejected_by=["huber_loss_per_example_mean", "huber_loss_delta_and_flat_labels",
+                     "huber_loss_telling_cases", "huber_loss_mixed_scales"],
+        source=mutant("ch03.huber_loss", ", axis=-1)", ")"),
+    ),
+    dict(
+        exercise="ch03.huber_loss",
+        why="the mean over axis 1, which is the last axis only for outputs of rank 2",
+        rejected_by=["huber_loss_telling_cases"],
+        source=mutant("ch03.huber_loss", ", axis=-1)", ", axis=1)"),
+    ),
+    dict(
+        exercise="ch03.huber_loss",
+        why="does not reshape a flat y_true: (n, 1) minus (n,) broadcasts to an (n, n) matrix",
+        rejected_by=["huber_loss_delta_and_flat_labels", "huber_loss_telling_cases"],
+        source=mutant("ch03.huber_loss", "y_pred - ops.reshape(y_true, ops.shape(y_pred))", "y_pred - y_true"),
+    ),
+    dict(
+        exercise="ch03.huber_loss",
+        why="r instead of |r| in the linear part: negative residuals beyond delta get a negative loss",
+        rejected_by=["huber_loss_per_example_mean", "huber_loss_delta_and_flat_labels",
+                     "huber_loss_telling_cases", "huber_loss_mixed_scales"],
         source="""
-def dense_from_torch(weight, bias):
-    dense = keras.layers.Dense(weight.shape[0])
-    model = keras.Sequential([keras.Input((weight.shape[1],)), dense])
-    dense.set_weights([weight.T, bias])
-    return model
+def robust_loss(y_true, y_pred, delta=1.0):
+    r = y_pred - ops.reshape(y_true, ops.shape(y_pred))
+    return ops.mean(ops.where(ops.abs(r) <= delta, 0.5 * r * r, delta * (r - 0.5 * delta)), axis=-1)
+""",
+    ),
+    dict(
+        exercise="ch03.huber_loss",
+        why="strict comparisons on both sides: at |r| == delta neither branch counts and the loss is 0",
+        rejected_by=["huber_loss_delta_and_flat_labels", "huber_loss_telling_cases"],
+        source="""
+def robust_loss(y_true, y_pred, delta=1.0):
+    r = y_pred - ops.reshape(y_true, ops.shape(y_pred))
+    a = ops.abs(r)
+    quadratic = ops.where(a < delta, 0.5 * r * r, 0.0)
+    linear = ops.where(a > delta, delta * (a - 0.5 * delta), 0.0)
+    return ops.mean(quadratic + linear, axis=-1)
+""",
+    ),
+    dict(
+        exercise="ch03.huber_loss",
+        why="computes in NumPy: right values, but autograd cannot differentiate the loss",
+        rejected_by=["huber_loss_telling_cases", "huber_loss_mixed_scales"],
+        source="""
+def robust_loss(y_true, y_pred, delta=1.0):
+    y_pred = ops.convert_to_numpy(y_pred).astype(np.float64)
+    r = y_pred - np.reshape(ops.convert_to_numpy(y_true), y_pred.shape)
+    a = np.abs(r)
+    inner = np.minimum(a, delta)
+    return np.mean(0.5 * inner**2 + delta * (a - inner), axis=-1)
+""",
+    ),
+    dict(
+        exercise="ch03.huber_loss",
+        why="torch's smooth L1 loss with beta = delta: Huber's loss divided by delta, and a library loss",
+        rejected_by=["huber_loss_delta_and_flat_labels", "huber_loss_telling_cases", "huber_loss_mixed_scales"],
+        source="""
+def robust_loss(y_true, y_pred, delta=1.0):
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.reshape(ops.convert_to_tensor(y_true, dtype=y_pred.dtype), ops.shape(y_pred))
+    return torch.nn.functional.smooth_l1_loss(y_pred, y_true, reduction="none", beta=delta).mean(dim=-1)
+""",
+    ),
+    dict(
+        exercise="ch03.huber_loss",
+        why="calls Keras' own huber: right values, but no implementation (and NaN gradients for huge residuals)",
+        rejected_by=["huber_loss_telling_cases", "huber_loss_mixed_scales"],
+        scores=0,  # the visible checks pass, but earn nothing without a hidden one
+        source="""
+def robust_loss(y_true, y_pred, delta=1.0):
+    y_pred = ops.convert_to_tensor(y_pred)
+    return keras.losses.huber(ops.reshape(y_true, ops.shape(y_pred)), y_pred, delta=delta)
+""",
+    ),
+    dict(
+        exercise="ch03.huber_loss",
+        why="reaches torch's huber_loss under another name: the source check sees the attribute",
+        rejected_by=["huber_loss_telling_cases", "huber_loss_mixed_scales"],
+        scores=0,
+        source="""
+import torch.nn.functional as F
+
+
+def robust_loss(y_true, y_pred, delta=1.0):
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.reshape(ops.convert_to_tensor(y_true, dtype=y_pred.dtype), ops.shape(y_pred))
+    return F.huber_loss(y_pred, y_true, reduction="none", delta=delta).mean(dim=-1)
 """,
     ),
     # ----------------------------------------------------------- fit_concise
@@ -994,15 +1081,6 @@ def get_k_fold_data(k, i, X, y):
         source=mutant("ch03.linear_scratch",
                       "keras.initializers.RandomNormal(mean=0.0, stddev=self.sigma)",
                       "keras.initializers.RandomUniform(-self.sigma * 3**0.5, self.sigma * 3**0.5)"),
-    ),
-    dict(
-        exercise="ch03.concise_model",
-        why="class 3: transposes only when the shapes demand it, so a square layer keeps torch's layout",
-        rejected_by=["concise_model_square_layer", "concise_model_random_layers"],
-        secrets=20,
-        source=mutant("ch03.concise_model",
-                      "dense.set_weights([weight.T, bias])",
-                      "dense.set_weights([weight if weight.shape == (num_inputs, units) else weight.T, bias])"),
     ),
     dict(
         exercise="ch03.synthetic_data",

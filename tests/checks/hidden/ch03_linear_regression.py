@@ -11,14 +11,14 @@ import math
 import numpy as np
 
 from visible_checks import (
-    dense_layers, expect_epoch_losses, expect_ported_outputs, expect_final_parameters, expect_initial_normal,
-    expect_sgd_step, expected_sgd_run, regression_problem,
+    expect_epoch_losses, expect_final_parameters, expect_initial_normal, expect_sgd_step, expected_sgd_run,
+    regression_problem,
 )
 from workbook.grading import (
     Checks, expect_array, expect_built_without, expect_close, expect_functional, expect_gradient, expect_model,
     expect_number_close, expect_sequence, expect_true, tensor,
 )
-from workbook.grading.expect import SAMPLE_Z, expect_normal_sample
+from workbook.grading.expect import SAMPLE_Z, expect_normal_sample, expect_source_avoids
 
 checks = Checks("ch03")
 
@@ -225,26 +225,92 @@ def train_scratch_random_run(student, rng):
     expect_epoch_losses(losses, expected_losses)
 
 
-# ------------------------------------------------------------ 3.4 concise_model
+# ------------------------------------------------------------ 3.4 huber_loss
+
+# What "write it yourself" rules out: Keras' and torch's Huber and smooth-L1 losses.
+HUBER_LIBRARY = ("Huber", "huber", "huber_loss", "HuberLoss", "smooth_l1_loss", "SmoothL1Loss")
+
+
+def huber_reference(residuals, delta):
+    """l_delta of each residual in float64, where r**2 / 2 cannot overflow for a float32 r."""
+    r = np.asarray(residuals, dtype=np.float64)
+    return np.where(np.abs(r) <= delta, 0.5 * r**2, delta * (np.abs(r) - 0.5 * delta))
+
+
+def expect_huber_with_gradient(student, y_true, y_pred, delta, what):
+    """Value (per example, shape (n,)) and gradient with respect to y_pred, both float32 tensors:
+    the gradient of sum(loss) is the residual clipped to [-delta, delta], over k."""
+    residuals = y_pred.astype(np.float64) - y_true.astype(np.float64)
+    value, gradients = student.gradient("robust_loss", tensor(y_true), tensor(y_pred, requires_grad=True),
+                                        delta=delta)
+    # rtol only (atol far below the smallest loss, 1e-3**2 / 2 / k): a loss of 0 for a tiny residual fails.
+    expect_close(value, huber_reference(residuals, delta).mean(axis=-1), rtol=1e-5, atol=1e-12, what=what)
+    expect_true(len(gradients) == 1, "robust_loss should take y_true, y_pred and delta")
+    expect_gradient(gradients[0], np.clip(residuals, -delta, delta) / y_pred.shape[-1],
+                    what=f"the gradient of sum({what}) with respect to y_pred")
 
 
 @checks.hidden(
-    "ch03.concise_model",
-    message="dense_from_torch ports nn.Linear layers of random sizes, square ones and one output unit "
-    "included: outputs X @ weight.T + bias, the kernel is weight transposed",
+    "ch03.huber_loss",
+    message="robust_loss on float32 tensors, for a delta other than 1: residuals inside, beyond and "
+    "exactly at +-delta, of both signs, and zero; per-example means of shape (n,) for k outputs, a flat "
+    "y_true against y_pred of shape (n, 1), outputs of shape (n, t, k) with the default delta = 1 (the "
+    "mean over the last axis, shape (n, t)); the gradient is the residual "
+    "clipped to [-delta, delta] (over k); written without a library Huber loss",
 )
-def concise_model_random_layers(student, rng):
-    d = int(rng.integers(2, 9))
-    # Square (the layout is invisible in the shapes), more outputs than inputs, and one output.
-    for units in (d, d + int(rng.integers(1, 4)), 1):
-        weight = rng.normal(size=(units, d)).astype(np.float32)
-        bias = rng.normal(size=(units,)).astype(np.float32)
-        X = np.vstack([np.zeros((1, d)), rng.normal(size=(7, d)) * 3]).astype(np.float32)
-        what = f"dense_from_torch(weight {weight.shape}, bias {bias.shape})"
-        info = student.model("dense_from_torch", weight, bias, inputs=X)
-        expect_ported_outputs(info, X, X.astype(np.float64) @ weight.T + bias, units, what)
-        kernel = expect_array(info.weights[0], shape=(d, units), what=f"{what}: the kernel")
-        expect_close(kernel, weight.T, what=f"{what}: the kernel")
+def huber_loss_telling_cases(student, rng):
+    # delta a multiple of 1/8 (not 1) and labels multiples of 1/4, so that |r| == delta
+    # holds exactly in float32: the tie is reached for every student.
+    delta = float(rng.choice([m for m in range(2, 33) if m != 8])) / 8
+    telling = np.array([0.5, 1.0, 3.0, -0.5, -1.0, -3.0, 0.0]) * delta  # inside, at, beyond; 0
+    num_outputs = 3
+    extra = rng.normal(scale=2 * delta, size=int(rng.integers(2, 12)))
+    residuals = np.concatenate([telling, extra])
+    residuals = np.concatenate([residuals, np.zeros(-len(residuals) % num_outputs)])
+    residuals = rng.permutation(residuals).reshape(-1, num_outputs)  # n >= 3 rows of k = 3
+    if residuals.shape[0] == num_outputs:
+        residuals = np.vstack([residuals, rng.normal(scale=2 * delta, size=(1, num_outputs))])
+    y_true = (rng.integers(-16, 17, size=residuals.shape) / 4).astype(np.float32)
+    y_pred = (y_true + residuals).astype(np.float32)
+    n = len(y_pred)
+    expect_huber_with_gradient(student, y_true, y_pred, delta,
+                               f"robust_loss(y_true, y_pred of shape ({n}, 3), delta={delta})")
+    # One output: a column of predictions against a flat vector of labels.
+    column_true = y_true.reshape(-1)
+    column_pred = y_pred.reshape(-1, 1)
+    expected = huber_reference(column_pred[:, 0].astype(np.float64) - column_true, delta)
+    expect_close(student.call("robust_loss", tensor(column_true), tensor(column_pred), delta=delta), expected,
+                 what=f"robust_loss(y_true of shape ({3 * n},), y_pred of shape ({3 * n}, 1), delta={delta})")
+    # The default delta, on outputs of rank 3 (n, t, k): the mean is over the last axis.
+    y_true, y_pred = y_true.reshape(n, 1, 3), y_pred.reshape(n, 1, 3)
+    y_true, y_pred = np.concatenate([y_true, y_true[::-1]], 1), np.concatenate([y_pred, y_pred[::-1]], 1)
+    expected = huber_reference(y_pred.astype(np.float64) - y_true, 1.0).mean(axis=-1)
+    expect_close(student.call("robust_loss", tensor(y_true), tensor(y_pred)), expected,
+                 what=f"robust_loss(y_true, y_pred of shape {y_pred.shape}) with the default delta (1)")
+    # Last: a stub's message names the exercise id (ch03.huber_loss), a string the search flags.
+    expect_source_avoids(student, "ch03.huber_loss", HUBER_LIBRARY)
+
+
+@checks.hidden(
+    "ch03.huber_loss",
+    message="robust_loss stays finite and right, values and gradients, for float32 residuals of "
+    "+-2.5e38 and +-1e20 in the same call as residuals of 1e-3 and 0 (the unchosen branch of an "
+    "ops.where is computed and differentiated too)",
+)
+def huber_loss_mixed_scales(student, rng):
+    # delta in [1/2, 7/8]: below 1, delta * |r| stays under float32's maximum; not 1, so
+    # that a linear part delta does not scale is wrong here too.
+    delta = float(rng.integers(4, 8)) / 8
+    # One huge residual per row at most, so that no row's sum overflows in float32.
+    residuals = np.array([[2.5e38, 1e-3, -0.5], [-1e20, 0.0, 2.0], [1e-3, -1e-3, 0.25],
+                          [-2.5e38, 3.0, -7.0], [1e20, -1e-3, 1.0], [1e-3, 4.0, -1.5]])
+    residuals = np.vstack([residuals, rng.normal(scale=3.0, size=(int(rng.integers(1, 4)), 3))])
+    residuals = rng.permutation(residuals)
+    y_true = np.where(np.abs(residuals) > 1e10, 0.0, rng.normal(size=residuals.shape)).astype(np.float32)
+    y_pred = (y_true + residuals).astype(np.float32)
+    expect_huber_with_gradient(student, y_true, y_pred, delta,
+                               f"robust_loss at mixed scales (delta={delta})")
+    expect_source_avoids(student, "ch03.huber_loss", HUBER_LIBRARY)
 
 
 # -------------------------------------------------------------- 3.4 fit_concise
