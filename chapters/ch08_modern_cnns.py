@@ -85,7 +85,7 @@ def show(function):
 
 
 # %% [markdown]
-# ### Training on Fashion-MNIST, one size per network
+# ## Before we start: training on Fashion-MNIST, one size per network
 #
 # All networks of this chapter classify Fashion-MNIST. We read the images
 # once at their own 28×28 and let `ResizedBatches` (chapter 7) upsample one

@@ -95,7 +95,7 @@ def max_difference(a, b):
 
 
 # %% [markdown]
-# ### The Time Machine, as characters
+# ## Before we start: The Time Machine, as characters
 #
 # As in chapter 9: the book's preprocessing keeps letters and spaces, lower
 # case, and the vocabulary holds the 26 letters, the space and `<unk>`. The
