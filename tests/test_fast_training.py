@@ -314,6 +314,128 @@ def test_lowering_covers_only_what_torch_computes_the_same_way():
     assert lowered_call(MyDense(2)) is None
 
 
+def vit(model_cls, rnn):
+    """Chapter 11's ViT: Conv2D patches, LayerNormalization, MultiHeadAttention with biases."""
+    model = attention.build_vit((12, 12, 1), patch_size=4, num_hiddens=8, mlp_num_hiddens=16,
+                                num_heads=2, num_blks=1, emb_dropout=0.0, blk_dropout=0.0)
+    return model_cls(model.inputs, model.outputs)
+
+
+def seeded_attention(model_cls, rnn):
+    """Causal self-attention with seeded dropout on its weights: unseeded
+    dropout draws from torch's global generator, which stock fit's data
+    loader draws from too."""
+    inputs = keras.Input((12, 12))
+    x = layers.MultiHeadAttention(2, key_dim=4, dropout=0.3, seed=5)(inputs, inputs, use_causal_mask=True)
+    x = layers.LayerNormalization()(layers.Add()([inputs, x]))
+    return model_cls(inputs, layers.Dense(10)(x[:, -1]))
+
+
+@pytest.mark.parametrize("build", [vit, seeded_attention])
+def test_attention_models_train_like_stock_keras(build):
+    x = IMAGES if build is vit else IMAGES[..., 0]
+    fast = assert_same_training(
+        build, x[:48], LABELS[:48],
+        # SGD, not Adam: the key bias's gradient is zero up to rounding
+        # (softmax ignores a shift shared by all keys), and Adam would blow
+        # that noise up to full-size steps.
+        lambda: {"optimizer": sgd(0.1), "loss": XENT, "metrics": ["accuracy"]},
+        validation_data=(x[48:], LABELS[48:]))
+    # Attention and layer norm ran lowered: nothing went through Keras' __call__.
+    assert not fast._lean.program.needs_context
+
+
+def mha_inputs(cross):
+    q = rng.normal(size=(3, 5, 6)).astype(np.float32)
+    if not cross:
+        return [q, q]
+    value = rng.normal(size=(3, 7, 4)).astype(np.float32)
+    return [q, value, rng.normal(size=(3, 7, 2)).astype(np.float32)]  # key != value
+
+
+def run_with_grads(call, layer, inputs, **kwargs):
+    """``call(inputs)``'s outputs and the gradients of a loss of them for the
+    inputs and ``layer``'s weights; dropout draws from a fixed seed state."""
+    tensors = [torch.tensor(x, requires_grad=True) for x in inputs]
+    for v in layer.trainable_weights:
+        v.value.grad = None
+    if getattr(layer, "dropout", 0):
+        layer._dropout_layer.seed_generator.state.assign(np.array([5, 0], "uint32"))
+    out = call(*tensors, **kwargs)
+    outs = list(out) if isinstance(out, tuple) else [out]
+    sum(((o * (i + 1)) ** 2).sum() for i, o in enumerate(outs)).backward()
+    grads = [t.grad for t in tensors] + [v.value.grad for v in layer.trainable_weights]
+    return [o.detach().numpy() for o in outs] + [g.numpy() for g in grads]
+
+
+ATTENTION_CALLS = [{}, {"use_causal_mask": True}, {"mask": True}, {"mask": True, "use_causal_mask": True},
+                   {"return_attention_scores": True}, {"mask": True, "return_attention_scores": True}]
+
+
+@pytest.mark.parametrize("cross", [False, True], ids=["self", "cross"])
+@pytest.mark.parametrize("call", ATTENTION_CALLS, ids=str)
+@pytest.mark.parametrize("config", [{"use_bias": False}, {"dropout": 0.3, "seed": 2}], ids=str)
+def test_lowered_attention_equals_the_stock_layer(config, call, cross):
+    layer = layers.MultiHeadAttention(2, key_dim=3, **config)
+    inputs = mha_inputs(cross)
+    kwargs = {k: v for k, v in call.items() if k != "mask"}
+    if call.get("mask"):
+        mask = rng.random((3, 5, inputs[1].shape[1])) > 0.3
+        mask[0, 0] = False  # a query that may attend to nothing
+        kwargs["attention_mask"] = torch.tensor(mask)
+    layer(*inputs, **kwargs)
+    lowered = lowered_call(layer)
+    for training in (True, False):
+        stock = run_with_grads(layer, layer, inputs, training=training, **kwargs)
+        fast = run_with_grads(lowered, layer, inputs, training=training, **kwargs)
+        assert len(fast) == len(stock)
+        for a, b in zip(stock, fast):
+            np.testing.assert_allclose(b, a, atol=1e-6, rtol=1e-6)
+    if layer.dropout:  # the lowered call drew the stock layer's dropout mask
+        assert not np.allclose(run_with_grads(lowered, layer, inputs, training=True, **kwargs)[0],
+                               run_with_grads(lowered, layer, inputs, training=False, **kwargs)[0])
+
+
+def test_lowered_attention_leaves_keras_masks_and_other_configurations_to_stock():
+    q, value = mha_inputs(cross=False)
+    layer = layers.MultiHeadAttention(2, key_dim=3)
+    assert lowered_call(layer) is None  # not built yet
+    layer(q, value)
+    value_mask = torch.tensor(rng.random((3, 5)) > 0.5)
+    expected = keras.ops.convert_to_numpy(layer(q, value, value_mask=value_mask))
+    got = keras.ops.convert_to_numpy(lowered_call(layer)(torch.tensor(q), torch.tensor(value),
+                                                         value_mask=value_mask))
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    assert not np.allclose(got, keras.ops.convert_to_numpy(layer(q, value)))  # the mask mattered
+    for kwargs in [{"use_gate": True}, {"sliding_window": 2}, {"attention_axes": (1, 2)}]:
+        other = layers.MultiHeadAttention(2, key_dim=3, **kwargs)
+        x = q[:, :, None] if "attention_axes" in kwargs else q
+        other(x, x)
+        assert lowered_call(other) is None, kwargs
+
+    class MyAttention(layers.MultiHeadAttention):
+        pass
+    mine = MyAttention(2, key_dim=3)
+    mine(q, q)
+    assert lowered_call(mine) is None
+
+
+def test_lowered_layer_normalization_equals_the_stock_layer():
+    x = rng.normal(size=(4, 3, 6)).astype(np.float32)
+    for kwargs in [{"epsilon": 1e-5}, {"center": False}, {"scale": False}]:
+        layer = layers.LayerNormalization(**kwargs)
+        layer.build(x.shape)
+        for v in layer.trainable_weights:
+            v.assign(rng.normal(size=v.shape).astype(np.float32))
+        stock = run_with_grads(layer, layer, [x])
+        fast = run_with_grads(lowered_call(layer), layer, [x])
+        for a, b in zip(stock, fast):
+            np.testing.assert_allclose(b, a, atol=1e-6, rtol=1e-6)
+    norm = layers.LayerNormalization(axis=1)
+    norm.build(x.shape)
+    assert lowered_call(norm) is None
+
+
 # ----------------------------------------------------------- fused layers
 
 

@@ -80,16 +80,26 @@ def _is_mask_source(layer) -> bool:
     return own and not type(layer).__module__.startswith(_KNOWN_MODULES)
 
 
-def _can_call_directly(layer) -> bool:
-    """A stock (or fused RNN) leaf layer whose ``__call__`` adds nothing the lean path needs:
-    no sublayers (they would miss the training flag of the call context), no
-    mixed precision, no activity regularizer. RNN layers qualify: their cell
-    is called with an explicit ``training``."""
+def _is_plain(layer) -> bool:
+    """A stock (or workbook) layer whose ``__call__`` adds nothing the lean
+    path needs besides the call context: no mixed precision, no activity
+    regularizer."""
     if not isinstance(layer, keras.layers.Layer) or isinstance(layer, Functional):
         return False
     if not type(layer).__module__.startswith(_KNOWN_MODULES):
         return False
-    if layer.dtype_policy.name != "float32" or getattr(layer, "activity_regularizer", None):
+    return layer.dtype_policy.name == "float32" and not getattr(layer, "activity_regularizer", None)
+
+
+def _can_call_directly(layer) -> bool:
+    """A plain leaf layer: no sublayers (they would miss the training flag of
+    the call context). RNN layers qualify: their cell is called with an
+    explicit ``training``. So do Keras' own operations that are not layers
+    (``x[:, 0]`` in a functional model is a ``GetItem``)."""
+    if not isinstance(layer, keras.layers.Layer):
+        return (type(layer).__module__.startswith("keras.") and not layer._remat_mode
+                and getattr(layer, "quantization_mode", None) is None)
+    if not _is_plain(layer):
         return False
     if isinstance(layer, keras.layers.RNN):
         return True
@@ -101,6 +111,32 @@ def _can_inline(layer) -> bool:
     return (isinstance(layer, Functional) and type(layer).call is Functional.call
             and not isinstance(layer._inputs_struct, dict)
             and layer.dtype_policy.name == "float32")
+
+
+def _getter(x):
+    """values -> ``x`` with its symbolic tensors filled in; raises TypeError
+    for structures other than (nested) lists and tuples."""
+    if isinstance(x, keras.KerasTensor):
+        key = id(x)
+        return lambda values: values.get(key)
+    if type(x) in (list, tuple):
+        kind, items = type(x), [_getter(item) for item in x]
+        return lambda values: kind([get(values) for get in items])
+    if tree.is_nested(x):
+        raise TypeError("not a list or tuple")
+    return lambda values: x
+
+
+def _filler(arguments):
+    """``arguments.fill_in``, precomputed: its ``tree.map_structure`` over a
+    node's arguments costs more than a small layer's arithmetic."""
+    try:
+        args = [_getter(x) for x in arguments.args]
+        kwargs = {name: _getter(x) for name, x in arguments.kwargs.items()}
+    except TypeError:
+        return arguments.fill_in
+    return lambda values: ([get(values) for get in args],
+                           {name: get(values) for name, get in kwargs.items()})
 
 
 class _Program:
@@ -115,6 +151,10 @@ class _Program:
         self.has_custom_layers = False
         self.needs_context = False
         known = {id(x) for x in self.inputs}
+        self._build_steps(model, known)
+        self.fills = [_filler(node.arguments) for node, _, _ in self.steps]
+
+    def _build_steps(self, model, known):
         for depth in sorted(model._nodes_by_depth, reverse=True):
             for node in model._nodes_by_depth[depth]:
                 if not node.operation or node.is_input:
@@ -132,11 +172,14 @@ class _Program:
                     self.steps.append((node, inner.as_call(), training_arg))
                     known.update(id(x) for x in node.outputs)
                     continue
-                direct = _can_call_directly(op)
                 if not type(op).__module__.startswith(_KNOWN_MODULES):
                     self.has_custom_layers = True  # may add_loss() in call
-                fn = (lowered_call(op) or op.call) if direct else op
-                self.needs_context |= not direct
+                # A lowering (workbook.fast_layers) may cover a layer with
+                # sublayers too: it calls none of them through __call__.
+                fn = lowered_call(op) if _is_plain(op) else None
+                if fn is None:
+                    fn = op.call if _can_call_directly(op) else op
+                self.needs_context |= fn is op
                 self.steps.append((node, fn, training_arg))
                 known.update(id(x) for x in node.outputs)
 
@@ -171,8 +214,8 @@ class _Program:
 
     def _run(self, inputs, training):
         values = dict(zip(map(id, self.inputs), inputs))
-        for node, fn, training_arg in self.steps:
-            args, kwargs = node.arguments.fill_in(values)
+        for (node, fn, training_arg), fill in zip(self.steps, self.fills):
+            args, kwargs = fill(values)
             if training_arg and training is not None:
                 kwargs["training"] = training
             outputs = fn(*args, **kwargs)
