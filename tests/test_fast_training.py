@@ -215,6 +215,28 @@ def test_nested_functional_models_run_inlined_and_train_like_stock_keras(builder
                  "loss": seq2seq.MaskedSequenceLoss(pad_id=0)})
     # The encoder and decoder ran as programs, not through Keras' __call__.
     assert not any(isinstance(fn, keras.Model) for _, fn, _ in fast._lean.program.steps)
+    if builder == "transformer":  # and so did everything inside them, positional encoding too
+        assert not fast._lean.program.needs_context
+
+
+def test_lowered_positional_encoding_equals_the_stock_layer_and_draws_its_dropout():
+    layer = attention.PositionalEncoding(6, dropout=0.4)
+    x = rng.normal(size=(3, 5, 6)).astype(np.float32)
+    layer(x)
+    lowered = lowered_call(layer)
+    assert lowered is not None
+
+    def run(call, training):
+        torch.manual_seed(3)  # unseeded dropout draws from torch's global generator
+        tensor = torch.tensor(x, requires_grad=True)
+        out = call(tensor, training=training)
+        (out ** 2).sum().backward()
+        return out.detach().numpy(), tensor.grad.numpy()
+
+    for training in (True, False):
+        for stock, fast in zip(run(layer, training), run(lowered, training)):
+            np.testing.assert_allclose(fast, stock, atol=1e-6, rtol=1e-6)
+    assert not np.allclose(run(lowered, True)[0], run(lowered, False)[0])  # dropout was drawn
 
 
 def test_a_model_with_a_one_element_output_list_trains_like_stock_keras():

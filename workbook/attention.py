@@ -36,6 +36,7 @@ import torch
 from keras import layers, ops
 
 from workbook import seq2seq
+from workbook.fast_layers import register_lowering
 from workbook.fastfit import FastModel
 
 MASK_VALUE = -1e6  # the book's fill value for masked scores
@@ -267,6 +268,22 @@ class PositionalEncoding(layers.Layer):
     def get_config(self):
         return {**super().get_config(), "num_hiddens": self.num_hiddens, "dropout": self.dropout,
                 "max_len": self.max_len}
+
+
+def _lowered_positional_encoding(layer):
+    """For the fast loop: the table converted once per device and dtype, not
+    every step, and the layer's own Dropout, so the same masks are drawn."""
+    tables = {}
+
+    def call(x, training=None):
+        key = (x.device, x.dtype)
+        if key not in tables:
+            tables[key] = torch.as_tensor(layer.P, dtype=x.dtype, device=x.device)[None]
+        return layer.drop.call(x + tables[key][:, :x.shape[1]], training=training)
+    return call
+
+
+register_lowering(PositionalEncoding, _lowered_positional_encoding)
 
 
 def rotation(angle: float) -> np.ndarray:

@@ -185,6 +185,13 @@ _LOWERINGS = {
 }
 
 
+def register_lowering(layer_class, lower) -> None:
+    """Let the workbook's own layers be lowered too (without importing them
+    here): ``lower(layer)`` returns a function computing ``layer.call``
+    exactly, or None. Only instances of exactly ``layer_class`` qualify."""
+    _LOWERINGS[layer_class] = lower
+
+
 def lowered_call(layer):
     """A torch function computing ``layer.call``, or None if not covered."""
     lower = _LOWERINGS.get(type(layer))
