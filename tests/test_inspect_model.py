@@ -207,3 +207,52 @@ def test_local_student_runs_the_model_in_training_mode():
     X = np.ones((10, 400), np.float32)
     info = student.model("build", inputs=X, training_seed=3)
     assert np.array_equal(info.outputs, X) and 0.4 < (info.outputs_training == 0).mean() < 0.6
+
+
+def test_source_checks_on_several_threads_never_parse_at_the_same_time(monkeypatch):
+    # CPython 3.11's AST constructor keeps its recursion depth per interpreter:
+    # concurrent ast.parse calls can raise SystemError (python/cpython#106905).
+    import ast
+    import threading
+    import time
+
+    from workbook.grading import source_check
+
+    real_parse, active, most = ast.parse, [0], [0]
+    counter_lock = threading.Lock()
+
+    def slow_parse(source, *args, **kwargs):
+        with counter_lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        time.sleep(0.01)
+        with counter_lock:
+            active[0] -= 1
+        return real_parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(source_check.ast, "parse", slow_parse)
+    threads = [threading.Thread(target=forbidden_uses, args=({"ch02.x": "x = 1\n"}, "ch02.x", ["Dense"]))
+               for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == 1
+
+
+def test_a_spurious_ast_system_error_is_parsed_again(monkeypatch):
+    import ast
+
+    from workbook.grading import source_check
+
+    real_parse, calls = ast.parse, []
+
+    def flaky_parse(source, *args, **kwargs):
+        calls.append(source)
+        if len(calls) == 1:
+            raise SystemError("AST constructor recursion depth mismatch (before=3, after=1)")
+        return real_parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(source_check.ast, "parse", flaky_parse)
+    assert forbidden_uses({"ch02.x": "y = Dense\n"}, "ch02.x", ["Dense"]) == ["Dense (line 1)"]
+    assert len(calls) == 2

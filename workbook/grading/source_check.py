@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+import threading
 
 # Ways to reach a class without writing its name.
 DYNAMIC = ("getattr", "eval", "exec", "compile", "__import__", "importlib", "globals", "vars",
@@ -54,11 +55,25 @@ def forbidden_uses(sources: dict[str, str], exercise_id: str, names) -> list[str
     return list(found)
 
 
+# CPython 3.11 keeps the AST constructor's recursion depth per interpreter,
+# not per thread: two threads in ast.parse at once (the grader checks
+# submissions on several threads) can fail with "SystemError: AST
+# constructor recursion depth mismatch" (python/cpython#106905).
+_PARSE_LOCK = threading.Lock()
+
+
 def _parse(text: str):
-    try:
-        return ast.parse(strip_magics(text))
-    except (SyntaxError, ValueError, RecursionError):
-        return None
+    source = strip_magics(text)
+    for attempt in range(3):
+        try:
+            with _PARSE_LOCK:
+                return ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+        except SystemError:
+            # the same bug, set off by a thread outside our lock: parse again
+            if attempt == 2:
+                raise
 
 
 def strip_magics(source: str) -> str:
