@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from workbook.grading.api import CheckFailed, StudentError
-from workbook.grading.wire import ModelInfo
+from workbook.grading.wire import ModelInfo, tensor
 
 
 def expect_true(condition: bool, message: str) -> None:
@@ -382,6 +382,40 @@ def expect_gradient(gradient: Any, expected: Any, *, rtol: float = 1e-4, atol: f
             "NumPy, float() or .detach()?); compute it with keras.ops on the given tensors"
         )
     return expect_close(gradient, expected, rtol=rtol, atol=atol, what=what)
+
+
+def expect_value_and_gradients(student, name: str, args, reference, what: str, *, cotangent,
+                               grad_args=None, rtol: float = 1e-4, atol: float = 1e-7,
+                               grad_rtol: float = 1e-4, grad_atol: float = 1e-5,
+                               call_kwargs: dict | None = None) -> None:
+    """The student's ``name(*args, **call_kwargs)`` matches ``reference`` in
+    value and in the gradients of ``sum(cotangent * result)``.
+
+    The arguments at ``grad_args`` (default: all) go over as tensors that
+    require gradients, which the student receives as float32, so the
+    reference sees them rounded to float32 as well; the others go as float64
+    arrays. ``reference`` gets every argument as a float64 torch tensor and
+    computes the expected result with torch, whose autograd gives the
+    expected gradients. ``cotangent(shape)`` draws the weights of the sum.
+    """
+    import torch
+
+    grad_args = list(range(len(args)) if grad_args is None else grad_args)
+    args = [np.asarray(np.asarray(a, dtype=np.float32) if i in grad_args else a, dtype=np.float64)
+            for i, a in enumerate(args)]
+    leaves = [torch.tensor(a, requires_grad=i in grad_args) for i, a in enumerate(args)]
+    result = reference(*leaves)
+    weights = np.asarray(cotangent(tuple(result.shape)), dtype=np.float64)
+    wanted = torch.autograd.grad((result * torch.tensor(weights)).sum(), [leaves[i] for i in grad_args])
+    passed = [tensor(a, requires_grad=True) if i in grad_args else a for i, a in enumerate(args)]
+    value, grads = expect_sequence(
+        student.gradient(name, *passed, cotangent=weights, **(call_kwargs or {})), 2, what)
+    expect_close(value, result.detach().numpy(), rtol=rtol, atol=atol, what=what)
+    grads = grads if isinstance(grads, (list, tuple)) else [grads]
+    for index, got, want in zip(grad_args, expect_sequence(grads, len(grad_args), what), wanted):
+        respect = f" with respect to argument {index + 1}" if len(grad_args) > 1 else ""
+        expect_gradient(got, want.numpy(), rtol=grad_rtol, atol=grad_atol,
+                        what=f"the gradient of {what}{respect}")
 
 
 def expect_int(value: Any, what: str = "the result") -> int:

@@ -19,8 +19,8 @@ from visible_checks import (
     np_corr2d, torch_avg_pool,
 )
 from workbook.grading import (
-    Checks, expect_close, expect_equal, expect_functional, expect_gradient,
-    expect_sequence, expect_source_avoids, expect_weight_shapes, tensor,
+    Checks, expect_close, expect_equal, expect_functional,
+    expect_sequence, expect_source_avoids, expect_value_and_gradients, expect_weight_shapes,
 )
 
 # Ways to skip the hand-written loop or the hand-written pooling.
@@ -39,22 +39,11 @@ def torch_conv_nhwc(x, kernel):
     return out.permute(0, 2, 3, 1)
 
 
-def expect_value_and_gradients(student, rng, name, arrays, function, what):
-    """name(*arrays), given as tensors that require gradients, matches function(*arrays)
-    (torch, float64), and so do the gradients of sum(cotangent * result)."""
-    import torch
+def torch_tolerances(rng):
+    """How this chapter compares with a torch reference: normal cotangents, RTOL/ATOL throughout."""
+    return dict(cotangent=lambda shape: rng.normal(size=shape), rtol=RTOL, atol=ATOL,
+                grad_rtol=RTOL, grad_atol=ATOL)
 
-    leaves = [torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
-    result = function(*leaves)
-    cotangent = rng.normal(size=tuple(result.shape))
-    want_grads = torch.autograd.grad((result * torch.tensor(cotangent)).sum(), leaves)
-    value, grads = expect_sequence(
-        student.gradient(name, *[tensor(a, requires_grad=True) for a in arrays],
-                         cotangent=cotangent), 2, what)
-    expect_close(value, result.detach().numpy(), rtol=RTOL, atol=ATOL, what=what)
-    for index, (got, want) in enumerate(zip(expect_sequence(grads, len(arrays), what), want_grads)):
-        expect_gradient(got, want.numpy(), rtol=RTOL, atol=ATOL,
-                        what=f"the gradient of {what} with respect to argument {index + 1}")
 
 checks = Checks("ch07")
 
@@ -239,9 +228,9 @@ def multi_in_out_random(student, rng):
         K = rng.normal(size=(*kernel_hw, c_in, c_out)).astype(np.float32)
         expect_close(student.call("corr2d_multi_in_out", X, K), np_corr2d_multi(X, K),
                      rtol=RTOL, atol=ATOL, what=f"corr2d_multi_in_out for X {X.shape}, K {K.shape}")
-    expect_value_and_gradients(student, rng, "corr2d_multi_in_out", [X, K],
+    expect_value_and_gradients(student, "corr2d_multi_in_out", [X, K],
                                lambda x, k: torch_conv_nhwc(x[None], k)[0],
-                               f"corr2d_multi_in_out for X {X.shape}, K {K.shape}")
+                               f"corr2d_multi_in_out for X {X.shape}, K {K.shape}", **torch_tolerances(rng))
     expect_source_avoids(student, "ch07.corr2d_multi_in_out", CONV_LIKE)
 
 
@@ -258,8 +247,8 @@ def conv1x1_tensors(student, rng):
         W = rng.normal(size=(c_in, c_out)).astype(np.float32)
         expect_close(student.call("conv1x1", X, W), np.einsum("bhwc,cd->bhwd", X, W), rtol=RTOL,
                      atol=ATOL, what=f"conv1x1 for X {X.shape}, W {W.shape}")
-    expect_value_and_gradients(student, rng, "conv1x1", [X, W], lambda x, w: x @ w,
-                               f"conv1x1 for X {X.shape}, W {W.shape}")
+    expect_value_and_gradients(student, "conv1x1", [X, W], lambda x, w: x @ w,
+                               f"conv1x1 for X {X.shape}, W {W.shape}", **torch_tolerances(rng))
     expect_source_avoids(student, "ch07.conv1x1", CONV_LIKE)
 
 

@@ -20,9 +20,9 @@ from visible_checks import (
 )
 from workbook.grading import (
     CheckFailed, Checks, expect_close, expect_equal, expect_functional, expect_number_close,
-    expect_numbers, expect_python_number, expect_sequence, expect_source_avoids, expect_true, tensor,
+    expect_numbers, expect_python_number, expect_sequence, expect_source_avoids, expect_true,
 )
-from workbook.grading.expect import expect_gradient
+from workbook.grading.expect import expect_value_and_gradients
 
 checks = Checks("ch12")
 
@@ -38,28 +38,16 @@ def mixed_logits(rng, rows_per_scale, classes):
 
 
 def expect_value_and_gradient(student, name, args, grad_index, reference, what, **kwargs):
-    """name(*args) (argument grad_index as a tensor that requires gradients) matches
-    reference(*torch float64 args), and so does the gradient of sum(cotangent * result).
-
-    The grader hands a tensor that requires gradients over as float32, so the
-    reference sees that argument rounded to float32 too, and the tolerances are
-    float32's: 1 - p for p near 1 keeps only about 4 digits (softmax, sigmoid)."""
-    import torch
-
-    args = [np.asarray(a, dtype=np.float32).astype(np.float64) if i == grad_index else a
-            for i, a in enumerate(args)]
-    leaves = [torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=(i == grad_index))
-              for i, a in enumerate(args)]
-    result = reference(*leaves)
-    cotangent = np.random.default_rng(len(what)).uniform(0.5, 1.5, size=tuple(result.shape))
-    (want,) = torch.autograd.grad((result * torch.tensor(cotangent)).sum(), [leaves[grad_index]])
-    passed = [tensor(np.asarray(a, dtype=np.float64), requires_grad=True) if i == grad_index else
-              np.asarray(a, dtype=np.float64) for i, a in enumerate(args)]
-    value, grads = expect_sequence(student.gradient(name, *passed, cotangent=cotangent, **kwargs), 2, what)
-    expect_close(value, result.detach().numpy(), rtol=1e-4, atol=1e-7, what=what)
-    grad = grads[0] if isinstance(grads, (list, tuple)) else grads
-    # atol 2e-5: float32 rounding of softmax terms scaled by -2 log(1e-4) = 18.4 in the SCE
-    expect_gradient(grad, want.numpy(), rtol=1e-3, atol=2e-5, what=f"the gradient of {what}")
+    """name(*args, **kwargs), argument grad_index requiring gradients, matches
+    reference in value and gradient (see workbook.grading.expect_value_and_gradients).
+    float32's tolerances for the gradient: 1 - p for p near 1 keeps only about 4
+    digits (softmax, sigmoid), and atol 2e-5 covers float32 rounding of softmax
+    terms scaled by -2 log(1e-4) = 18.4 in the SCE."""
+    cotangent_rng = np.random.default_rng(len(what))
+    expect_value_and_gradients(
+        student, name, args, reference, what, grad_args=[grad_index], call_kwargs=kwargs,
+        cotangent=lambda shape: cotangent_rng.uniform(0.5, 1.5, size=shape),
+        rtol=1e-4, atol=1e-7, grad_rtol=1e-3, grad_atol=2e-5)
 
 
 # ------------------------------------------------------ 12.1 data pipelines
